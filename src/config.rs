@@ -1,0 +1,351 @@
+//! Typed settings from the environment (and `.env`). Every key of the original Python bot is
+//! read unchanged; a missing or malformed value names the key and what it expects.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use twilight_model::id::Id;
+use twilight_model::id::marker::{ChannelMarker, GuildMarker, RoleMarker};
+use url::Url;
+
+/// A setting that is missing or malformed; shown to the operator as `KEY: problem`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {problem}")]
+pub struct ConfigError {
+    pub key: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, problem: impl Into<String>) -> Self {
+        Self {
+            key: key.to_owned(),
+            problem: problem.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bot_token: String,
+    pub guild_id: Id<GuildMarker>,
+    pub roles: Roles,
+    pub categories: Categories,
+    pub log_channel_id: Id<ChannelMarker>,
+    pub max_tickets_per_supporter: u32,
+    pub cleanup_after: Duration,
+    pub ai: AiConfig,
+    pub panel: PanelConfig,
+    pub database_url: String,
+    pub discord: DiscordEndpoints,
+}
+
+#[derive(Debug, Clone)]
+pub struct Roles {
+    pub support: Id<RoleMarker>,
+    pub admin: Id<RoleMarker>,
+    /// `VIEWER_ROLE_ID` and `VIEWER2_ROLE_ID`; unset or `0` means "no such role", as in the original.
+    pub viewers: Vec<Id<RoleMarker>>,
+}
+
+impl Roles {
+    pub fn is_staff(&self, member_roles: &[Id<RoleMarker>]) -> bool {
+        member_roles.contains(&self.support) || member_roles.contains(&self.admin)
+    }
+
+    pub fn is_admin(&self, member_roles: &[Id<RoleMarker>]) -> bool {
+        member_roles.contains(&self.admin)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Categories {
+    pub created: Id<ChannelMarker>,
+    pub claimed: Id<ChannelMarker>,
+    pub closed: Id<ChannelMarker>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AiConfig {
+    /// `None`: the secretary runs the scripted intake.
+    pub api_key: Option<String>,
+    pub model: String,
+    pub base_url: String,
+    /// `BAN_LOOKUP_URL`, with `{id}` where the player id goes.
+    pub ban_lookup_url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PanelConfig {
+    pub secret_key: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub redirect_uri: Url,
+    pub allowed_roles: Vec<Id<RoleMarker>>,
+    pub address: IpAddr,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone)]
+pub struct DiscordEndpoints {
+    /// Scheme, host and port standing in for `https://discord.com`.
+    pub api_base: Url,
+    /// Websocket URL of the gateway; `None` uses Discord's.
+    pub gateway_url: Option<String>,
+}
+
+impl DiscordEndpoints {
+    /// `host[:port]` for twilight-http's proxy mode, and whether to use plain http.
+    pub fn rest_proxy(&self) -> Option<(String, bool)> {
+        if self.api_base.host_str() == Some("discord.com") && self.api_base.port().is_none() {
+            return None;
+        }
+        let host = self.api_base.host_str().unwrap_or("discord.com");
+        let authority = match self.api_base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        Some((authority, self.api_base.scheme() == "http"))
+    }
+
+    /// `{base}/{path}` with `path` relative to the base (no leading slash).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.api_base.as_str().trim_end_matches('/'), path)
+    }
+}
+
+/// Which part of the program is starting; each needs its own keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Bot,
+    Panel,
+    Both,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://tickets.sqlite";
+
+impl Config {
+    /// Reads `.env` (when present) into the process environment, then the settings.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        load_dotenv()?;
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads the settings through `lookup`; tests pass a map.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env(&lookup);
+        let roles = Roles {
+            support: env.id("SUPPORT_ROLE_ID")?,
+            admin: env.id("ADMIN_ROLE_ID")?,
+            viewers: [
+                env.optional_id("VIEWER_ROLE_ID")?,
+                env.optional_id("VIEWER2_ROLE_ID")?,
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        };
+        let allowed_roles = match env.optional("ALLOWED_ROLES") {
+            Some(list) => parse_id_list("ALLOWED_ROLES", &list)?,
+            None => [roles.admin, roles.support]
+                .into_iter()
+                .chain(roles.viewers.iter().copied())
+                .collect(),
+        };
+        let secret_key = match env.optional("FLASK_SECRET_KEY") {
+            Some(key) => key,
+            None => env.required("PANEL_SECRET_KEY").map_err(|_| {
+                ConfigError::new(
+                    "FLASK_SECRET_KEY",
+                    "missing; expected a long random string (PANEL_SECRET_KEY is accepted too)",
+                )
+            })?,
+        };
+        let api_base = env.url("DISCORD_API_BASE", "https://discord.com", &["http", "https"])?;
+        let gateway_url = match env.optional("DISCORD_GATEWAY_URL") {
+            Some(raw) => {
+                parse_url("DISCORD_GATEWAY_URL", &raw, &["ws", "wss"])?;
+                Some(raw.trim_end_matches('/').to_owned())
+            }
+            None => None,
+        };
+        let openai_base = env.url(
+            "OPENAI_BASE_URL",
+            "https://api.openai.com/v1",
+            &["http", "https"],
+        )?;
+        let ban_lookup_url = match env.optional("BAN_LOOKUP_URL") {
+            Some(raw) => {
+                parse_url("BAN_LOOKUP_URL", &raw.replace("{id}", "x"), &["http", "https"])?;
+                if !raw.contains("{id}") {
+                    return Err(ConfigError::new(
+                        "BAN_LOOKUP_URL",
+                        format!("expected a URL containing {{id}} where the player id goes, got {raw:?}"),
+                    ));
+                }
+                Some(raw)
+            }
+            None => None,
+        };
+        let database_url = env
+            .optional("DATABASE_URL")
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        crate::db::Backend::from_url(&database_url)?;
+
+        Ok(Self {
+            bot_token: env.required("BOT_TOKEN")?,
+            guild_id: env.id("GUILD_ID")?,
+            roles,
+            categories: Categories {
+                created: env.id("CREATED_TICKETS_CATEGORY_ID")?,
+                claimed: env.id("CLAIMED_TICKETS_CATEGORY_ID")?,
+                closed: env.id("CLOSED_TICKETS_CATEGORY_ID")?,
+            },
+            log_channel_id: env.id("TICKET_LOG_CHANNEL_ID")?,
+            max_tickets_per_supporter: env.number("MAX_TICKETS_PER_SUPPORTER", 3, 1..=1000)?,
+            cleanup_after: Duration::from_secs(
+                u64::from(env.number("TICKET_CLEANUP_DAYS", 7, 0..=3650)?) * 86_400,
+            ),
+            ai: AiConfig {
+                api_key: env.optional("OPENAI_API_KEY"),
+                model: env
+                    .optional("OPENAI_MODEL")
+                    .unwrap_or_else(|| "gpt-3.5-turbo".to_owned()),
+                base_url: openai_base.as_str().trim_end_matches('/').to_owned(),
+                ban_lookup_url,
+            },
+            panel: PanelConfig {
+                secret_key,
+                client_id: env.required("DISCORD_CLIENT_ID")?,
+                client_secret: env.required("DISCORD_CLIENT_SECRET")?,
+                redirect_uri: {
+                    let raw = env.required("DISCORD_REDIRECT_URI")?;
+                    parse_url("DISCORD_REDIRECT_URI", &raw, &["http", "https"])?
+                },
+                allowed_roles,
+                address: match env.optional("PANEL_ADDRESS") {
+                    Some(raw) => raw.parse().map_err(|_| {
+                        ConfigError::new(
+                            "PANEL_ADDRESS",
+                            format!("expected an IP address like 127.0.0.1, got {raw:?}"),
+                        )
+                    })?,
+                    None => IpAddr::from([127, 0, 0, 1]),
+                },
+                port: env.number("PANEL_PORT", 60123, 0..=65535)? as u16,
+            },
+            database_url,
+            discord: DiscordEndpoints {
+                api_base,
+                gateway_url,
+            },
+        })
+    }
+}
+
+/// Loads `.env` from the working directory when there is one; a malformed file is an error.
+pub fn load_dotenv() -> Result<(), ConfigError> {
+    match dotenvy::dotenv() {
+        Ok(_) => Ok(()),
+        Err(err) if err.not_found() => Ok(()),
+        Err(dotenvy::Error::LineParse(line, index)) => Err(ConfigError::new(
+            ".env",
+            format!("cannot parse the line {line:?} (at character {index}); expected KEY=value"),
+        )),
+        Err(err) => Err(ConfigError::new(".env", err.to_string())),
+    }
+}
+
+struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    /// A set, non-blank value, trimmed.
+    fn optional(&self, key: &str) -> Option<String> {
+        (self.0)(key)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn required(&self, key: &str) -> Result<String, ConfigError> {
+        self.optional(key)
+            .ok_or_else(|| ConfigError::new(key, "missing; it must be set in .env or the environment"))
+    }
+
+    fn id<T>(&self, key: &str) -> Result<Id<T>, ConfigError> {
+        let raw = self.optional(key).ok_or_else(|| {
+            ConfigError::new(key, "missing; expected a Discord id (digits)")
+        })?;
+        parse_id(key, &raw)
+    }
+
+    /// Unset, blank or `0` (the original bot's default) mean "none".
+    fn optional_id<T>(&self, key: &str) -> Result<Option<Id<T>>, ConfigError> {
+        match self.optional(key) {
+            None => Ok(None),
+            Some(raw) if raw == "0" => Ok(None),
+            Some(raw) => parse_id(key, &raw).map(Some),
+        }
+    }
+
+    fn number(
+        &self,
+        key: &str,
+        default: u32,
+        range: std::ops::RangeInclusive<u32>,
+    ) -> Result<u32, ConfigError> {
+        let Some(raw) = self.optional(key) else {
+            return Ok(default);
+        };
+        match raw.parse::<u32>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ConfigError::new(
+                key,
+                format!(
+                    "expected a whole number from {} to {}, got {raw:?}",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        }
+    }
+
+    fn url(&self, key: &str, default: &str, schemes: &[&str]) -> Result<Url, ConfigError> {
+        let raw = self.optional(key).unwrap_or_else(|| default.to_owned());
+        parse_url(key, &raw, schemes)
+    }
+}
+
+fn parse_id<T>(key: &str, raw: &str) -> Result<Id<T>, ConfigError> {
+    raw.parse::<u64>()
+        .ok()
+        .and_then(Id::new_checked)
+        .ok_or_else(|| {
+            ConfigError::new(key, format!("expected a Discord id (digits), got {raw:?}"))
+        })
+}
+
+fn parse_id_list<T>(key: &str, raw: &str) -> Result<Vec<Id<T>>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            parse_id(key, part).map_err(|_| {
+                ConfigError::new(
+                    key,
+                    format!("expected comma-separated Discord ids, got {raw:?}"),
+                )
+            })
+        })
+        .collect()
+}
+
+fn parse_url(key: &str, raw: &str, schemes: &[&str]) -> Result<Url, ConfigError> {
+    let expected = schemes.join(" or ");
+    match Url::parse(raw) {
+        Ok(url) if schemes.contains(&url.scheme()) && url.host_str().is_some() => Ok(url),
+        _ => Err(ConfigError::new(
+            key,
+            format!("expected a {expected} URL, got {raw:?}"),
+        )),
+    }
+}

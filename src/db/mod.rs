@@ -1,0 +1,184 @@
+//! Storage: diesel over SQLite (default) or PostgreSQL, picked by the `DATABASE_URL` scheme.
+//! Blocking diesel calls run on tokio's blocking pool through an r2d2 pool.
+
+pub mod models;
+pub mod queries;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::ConfigError;
+use crate::error::Error;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgresql");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(diesel::SqliteConnection),
+    Postgres(diesel::PgConnection),
+}
+
+/// Which database a `DATABASE_URL` names, and the address diesel connects to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite { path: String },
+    Postgres { url: String },
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, ConfigError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres {
+                url: url.to_owned(),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or("");
+        if path.is_empty() {
+            return Err(ConfigError {
+                key: "DATABASE_URL".into(),
+                problem: format!(
+                    "expected sqlite://<file> or postgres://user:password@host/database, got {url:?}"
+                ),
+            });
+        }
+        Ok(Self::Sqlite {
+            path: path.to_owned(),
+        })
+    }
+}
+
+/// SQLite settings that keep every committed row through a `kill -9` and let readers and one
+/// writer work at the same time.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(conn) = conn {
+            diesel::sql_query(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+            .execute(conn)
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager<DbConn>>,
+    is_sqlite: bool,
+    write_lock: std::sync::Arc<std::sync::Mutex<()>>,
+}
+
+impl Db {
+    /// Opens the pool and applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Self, Error> {
+        let backend = Backend::from_url(url)?;
+        let db = tokio::task::spawn_blocking(move || Self::connect_blocking(&backend))
+            .await
+            .map_err(|err| Error::Internal(err.to_string()))??;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    fn connect_blocking(backend: &Backend) -> Result<Self, Error> {
+        let (address, is_sqlite, size) = match backend {
+            Backend::Sqlite { path } => (path.clone(), true, 8),
+            Backend::Postgres { url } => (url.clone(), false, 16),
+        };
+        let mut builder = Pool::builder()
+            .max_size(size)
+            .connection_timeout(Duration::from_secs(10));
+        if is_sqlite {
+            builder = builder.connection_customizer(Box::new(SqlitePragmas));
+        }
+        let pool = builder
+            .build(ConnectionManager::<DbConn>::new(address))
+            .map_err(|err| Error::DatabaseUnavailable(err.to_string()))?;
+        Ok(Self {
+            pool,
+            is_sqlite,
+            write_lock: Default::default(),
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.is_sqlite
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    pub async fn migrate(&self) -> Result<Vec<String>, Error> {
+        self.run(|conn| {
+            let applied = match conn {
+                DbConn::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS),
+                DbConn::Postgres(conn) => conn.run_pending_migrations(POSTGRES_MIGRATIONS),
+            }
+            .map_err(|err| Error::Migration(err.to_string()))?;
+            Ok(applied.iter().map(ToString::to_string).collect())
+        })
+        .await
+    }
+
+    /// Runs `f` with a pooled connection on the blocking pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|err| Error::DatabaseUnavailable(err.to_string()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|err| Error::Internal(format!("database task failed: {err}")))?
+    }
+
+    /// Runs `f` in one write transaction. SQLite has one writer at a time anyway; taking an
+    /// in-process lock first keeps a read-then-write transaction from failing with
+    /// `SQLITE_BUSY` when another one committed in between.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let write_lock = self.write_lock.clone();
+        self.run(move |conn| {
+            let _writer = match conn {
+                DbConn::Sqlite(_) => Some(write_lock.lock().unwrap_or_else(|e| e.into_inner())),
+                DbConn::Postgres(_) => None,
+            };
+            conn.transaction(f)
+        })
+        .await
+    }
+
+    /// True when a trivial query answers.
+    pub async fn healthy(&self) -> bool {
+        self.run(|conn| {
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map_err(Error::from)
+        })
+        .await
+        .is_ok()
+    }
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

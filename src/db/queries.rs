@@ -1,0 +1,317 @@
+//! The queries the program runs. Each takes a connection so callers choose the transaction.
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::DbConn;
+use super::models::{
+    AuditEntry, Message, NewAuditEntry, NewTicket, NewTranscript, Ticket, TicketStatus,
+    Transcript,
+};
+use super::schema::{audit_log, bot_settings, message_revisions, messages, tickets, transcripts};
+use crate::error::Error;
+
+type QueryResult<T> = Result<T, Error>;
+
+/// The outcome of asking for a new ticket.
+#[derive(Debug)]
+pub enum Reservation {
+    Created(Ticket),
+    /// The opener already has an active ticket.
+    Existing(Ticket),
+}
+
+pub fn active_ticket_of(conn: &mut DbConn, opener_id: i64) -> QueryResult<Option<Ticket>> {
+    Ok(tickets::table
+        .filter(tickets::opener_id.eq(opener_id))
+        .filter(tickets::status.eq_any(TicketStatus::ACTIVE))
+        .select(Ticket::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Reserves a ticket number for `opener_id`, unless they already have an active ticket. The
+/// partial unique index on active tickets makes this safe against concurrent clicks.
+pub fn reserve_ticket(
+    conn: &mut DbConn,
+    opener_id: i64,
+    opener_name: &str,
+    now: i64,
+) -> QueryResult<Reservation> {
+    if let Some(existing) = active_ticket_of(conn, opener_id)? {
+        return Ok(Reservation::Existing(existing));
+    }
+    let inserted = diesel::insert_into(tickets::table)
+        .values(NewTicket {
+            opener_id,
+            opener_name,
+            status: TicketStatus::Opening.as_str(),
+            created_at: now,
+        })
+        .returning(tickets::id)
+        .get_result::<i64>(conn);
+    match inserted {
+        Ok(id) => Ok(Reservation::Created(ticket(conn, id)?)),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            match active_ticket_of(conn, opener_id)? {
+                Some(existing) => Ok(Reservation::Existing(existing)),
+                None => Err(Error::Internal("ticket reservation conflict".into())),
+            }
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub fn ticket(conn: &mut DbConn, id: i64) -> QueryResult<Ticket> {
+    tickets::table
+        .find(id)
+        .select(Ticket::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::TicketNotFound(id))
+}
+
+pub fn ticket_by_channel(conn: &mut DbConn, channel_id: i64) -> QueryResult<Option<Ticket>> {
+    Ok(tickets::table
+        .filter(tickets::channel_id.eq(channel_id))
+        .select(Ticket::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Tickets whose conversation is still running, for start-up.
+pub fn active_tickets(conn: &mut DbConn) -> QueryResult<Vec<Ticket>> {
+    Ok(tickets::table
+        .filter(tickets::status.eq_any(TicketStatus::ACTIVE))
+        .order(tickets::id)
+        .select(Ticket::as_select())
+        .load(conn)?)
+}
+
+/// `(channel id, ticket id)` of every ticket whose channel still exists.
+pub fn channel_index(conn: &mut DbConn) -> QueryResult<Vec<(i64, i64)>> {
+    let rows: Vec<(Option<i64>, i64)> = tickets::table
+        .filter(tickets::channel_id.is_not_null())
+        .filter(tickets::status.eq_any(["opening", "open", "claimed", "closed"]))
+        .select((tickets::channel_id, tickets::id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(channel, id)| channel.map(|channel| (channel, id)))
+        .collect())
+}
+
+pub fn attach_channel(conn: &mut DbConn, id: i64, channel_id: i64) -> QueryResult<()> {
+    diesel::update(tickets::table.find(id))
+        .set((
+            tickets::channel_id.eq(channel_id),
+            tickets::status.eq(TicketStatus::Open.as_str()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_status(conn: &mut DbConn, id: i64, status: TicketStatus) -> QueryResult<()> {
+    diesel::update(tickets::table.find(id))
+        .set(tickets::status.eq(status.as_str()))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_welcome_message(conn: &mut DbConn, id: i64, message_id: i64) -> QueryResult<()> {
+    diesel::update(tickets::table.find(id))
+        .set(tickets::welcome_message_id.eq(message_id))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_degraded(conn: &mut DbConn, id: i64, degraded: bool) -> QueryResult<()> {
+    diesel::update(tickets::table.find(id))
+        .set(tickets::degraded.eq(degraded))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Claimed tickets held by one supporter right now.
+pub fn claims_held_by(conn: &mut DbConn, claimer: i64) -> QueryResult<i64> {
+    Ok(tickets::table
+        .filter(tickets::claimed_by.eq(claimer))
+        .filter(tickets::status.eq(TicketStatus::Claimed.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn set_claimed(
+    conn: &mut DbConn,
+    id: i64,
+    claimer: i64,
+    claimer_name: &str,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::update(tickets::table.find(id))
+        .set((
+            tickets::status.eq(TicketStatus::Claimed.as_str()),
+            tickets::claimed_by.eq(claimer),
+            tickets::claimed_by_name.eq(claimer_name),
+            tickets::claimed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_closed(conn: &mut DbConn, id: i64, now: i64) -> QueryResult<()> {
+    diesel::update(tickets::table.find(id))
+        .set((
+            tickets::status.eq(TicketStatus::Closed.as_str()),
+            tickets::closed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_deleted(conn: &mut DbConn, id: i64, now: i64) -> QueryResult<()> {
+    let ticket = ticket(conn, id)?;
+    diesel::update(tickets::table.find(id))
+        .set((
+            tickets::status.eq(TicketStatus::Deleted.as_str()),
+            tickets::deleted_at.eq(now),
+            tickets::closed_at.eq(ticket.closed_at.unwrap_or(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Closed tickets whose channel is older than the cleanup age.
+pub fn closed_before(conn: &mut DbConn, cutoff: i64) -> QueryResult<Vec<Ticket>> {
+    Ok(tickets::table
+        .filter(tickets::status.eq(TicketStatus::Closed.as_str()))
+        .filter(tickets::closed_at.le(cutoff))
+        .filter(tickets::channel_id.is_not_null())
+        .select(Ticket::as_select())
+        .load(conn)?)
+}
+
+/// Stores a message unless a row with its Discord id exists; true when it was new.
+pub fn insert_message(conn: &mut DbConn, message: &Message) -> QueryResult<bool> {
+    let inserted = match conn {
+        DbConn::Sqlite(conn) => diesel::insert_or_ignore_into(messages::table)
+            .values(message)
+            .execute(conn)?,
+        DbConn::Postgres(conn) => diesel::insert_into(messages::table)
+            .values(message)
+            .on_conflict_do_nothing()
+            .execute(conn)?,
+    };
+    Ok(inserted > 0)
+}
+
+/// Records an edit, keeping the previous text as a revision.
+pub fn record_edit(
+    conn: &mut DbConn,
+    message_id: i64,
+    new_content: &str,
+    edited_at: i64,
+) -> QueryResult<bool> {
+    let old: Option<String> = messages::table
+        .find(message_id)
+        .select(messages::content)
+        .first(conn)
+        .optional()?;
+    let Some(old) = old else {
+        return Ok(false);
+    };
+    if old == new_content {
+        return Ok(true);
+    }
+    diesel::insert_into(message_revisions::table)
+        .values((
+            message_revisions::message_id.eq(message_id),
+            message_revisions::content.eq(old),
+            message_revisions::replaced_at.eq(edited_at),
+        ))
+        .execute(conn)?;
+    diesel::update(messages::table.find(message_id))
+        .set((
+            messages::content.eq(new_content),
+            messages::edited_at.eq(edited_at),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn record_delete(conn: &mut DbConn, message_id: i64, deleted_at: i64) -> QueryResult<()> {
+    diesel::update(messages::table.find(message_id))
+        .filter(messages::deleted_at.is_null())
+        .set(messages::deleted_at.eq(deleted_at))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn messages_of(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Vec<Message>> {
+    Ok(messages::table
+        .filter(messages::ticket_id.eq(ticket_id))
+        .order(messages::id)
+        .select(Message::as_select())
+        .load(conn)?)
+}
+
+pub fn newest_message_id(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Option<i64>> {
+    Ok(messages::table
+        .filter(messages::ticket_id.eq(ticket_id))
+        .select(diesel::dsl::max(messages::id))
+        .first(conn)?)
+}
+
+pub fn insert_transcript(conn: &mut DbConn, transcript: NewTranscript) -> QueryResult<Transcript> {
+    let id: i64 = diesel::insert_into(transcripts::table)
+        .values(transcript)
+        .returning(transcripts::id)
+        .get_result(conn)?;
+    Ok(transcripts::table
+        .find(id)
+        .select(Transcript::as_select())
+        .first(conn)?)
+}
+
+pub fn transcripts_of(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Vec<Transcript>> {
+    Ok(transcripts::table
+        .filter(transcripts::ticket_id.eq(ticket_id))
+        .order(transcripts::id.desc())
+        .select(Transcript::as_select())
+        .load(conn)?)
+}
+
+pub fn audit(conn: &mut DbConn, entry: &NewAuditEntry) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(entry)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn audit_of(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Vec<AuditEntry>> {
+    Ok(audit_log::table
+        .filter(audit_log::ticket_id.eq(ticket_id))
+        .order(audit_log::id)
+        .select(AuditEntry::as_select())
+        .load(conn)?)
+}
+
+pub fn setting(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {
+    Ok(bot_settings::table
+        .find(key)
+        .select(bot_settings::value)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_setting(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()> {
+    let updated = diesel::update(bot_settings::table.find(key))
+        .set(bot_settings::value.eq(value))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(bot_settings::table)
+            .values((bot_settings::key.eq(key), bot_settings::value.eq(value)))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,116 @@
+// One schema for both backends; migrations/sqlite and migrations/postgresql keep them equal.
+
+diesel::table! {
+    tickets (id) {
+        id -> BigInt,
+        opener_id -> BigInt,
+        opener_name -> Text,
+        channel_id -> Nullable<BigInt>,
+        status -> Text,
+        claimed_by -> Nullable<BigInt>,
+        claimed_by_name -> Nullable<Text>,
+        welcome_message_id -> Nullable<BigInt>,
+        created_at -> BigInt,
+        claimed_at -> Nullable<BigInt>,
+        closed_at -> Nullable<BigInt>,
+        deleted_at -> Nullable<BigInt>,
+        degraded -> Bool,
+        ai_state -> Text,
+        ai_uncooperative -> Integer,
+        ai_turns -> Integer,
+        ai_tokens -> BigInt,
+        ai_answered_up_to -> Nullable<BigInt>,
+        verdict_source -> Nullable<Text>,
+        verdict_ban_id -> Nullable<Text>,
+        verdict_player_name -> Nullable<Text>,
+        verdict_ban_reason -> Nullable<Text>,
+        verdict_cooperative -> Nullable<Bool>,
+        verdict_summary -> Nullable<Text>,
+        verdict_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        author_id -> BigInt,
+        author_name -> Text,
+        author_avatar -> Nullable<Text>,
+        author_is_bot -> Bool,
+        is_ai -> Bool,
+        content -> Text,
+        embeds -> Text,
+        attachments -> Text,
+        created_at -> BigInt,
+        edited_at -> Nullable<BigInt>,
+        deleted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    message_revisions (id) {
+        id -> BigInt,
+        message_id -> BigInt,
+        content -> Text,
+        replaced_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    transcripts (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        reason -> Text,
+        created_by -> Nullable<BigInt>,
+        created_by_name -> Nullable<Text>,
+        created_at -> BigInt,
+        message_count -> Integer,
+        body_text -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        ticket_id -> Nullable<BigInt>,
+        action -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_name -> Nullable<Text>,
+        detail -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    ai_turns (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        role -> Text,
+        content -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    bot_settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(messages -> tickets (ticket_id));
+diesel::joinable!(transcripts -> tickets (ticket_id));
+diesel::joinable!(audit_log -> tickets (ticket_id));
+diesel::joinable!(ai_turns -> tickets (ticket_id));
+diesel::joinable!(message_revisions -> messages (message_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tickets,
+    messages,
+    message_revisions,
+    transcripts,
+    audit_log,
+    ai_turns,
+    bot_settings,
+);

@@ -1,0 +1,61 @@
+//! The crate's error type: a stable code per kind for operators, the cause kept for the log.
+
+use crate::config::ConfigError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database query failed: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("database unreachable: {0}")]
+    DatabaseUnavailable(String),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("Discord request failed: {0}")]
+    Discord(#[from] twilight_http::Error),
+    #[error("Discord sent an unexpected body: {0}")]
+    DiscordBody(#[from] twilight_http::response::DeserializeBodyError),
+    #[error("Discord rejected a message: {0}")]
+    DiscordValidation(String),
+    #[error("ticket #{0} does not exist")]
+    TicketNotFound(i64),
+    #[error("ticket actor unavailable: {0}")]
+    Actor(String),
+    #[error("AI request failed: {0}")]
+    Ai(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// A stable identifier for logs and metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Config(_) => "config",
+            Self::Database(_) => "database",
+            Self::DatabaseUnavailable(_) => "database_unavailable",
+            Self::Migration(_) => "migration",
+            Self::Discord(_) => "discord",
+            Self::DiscordBody(_) => "discord_body",
+            Self::DiscordValidation(_) => "discord_validation",
+            Self::TicketNotFound(_) => "ticket_not_found",
+            Self::Actor(_) => "actor",
+            Self::Ai(_) => "ai",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The HTTP status Discord answered with, when this is a Discord response error.
+    pub fn discord_status(&self) -> Option<u16> {
+        match self {
+            Self::Discord(err) => match err.kind() {
+                twilight_http::error::ErrorType::Response { status, .. } => Some(status.get()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
