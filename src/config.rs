@@ -34,6 +34,8 @@ pub struct Config {
     pub log_channel_id: Id<ChannelMarker>,
     pub max_tickets_per_supporter: u32,
     pub cleanup_after: Duration,
+    /// How often closed channels are checked for cleanup (`TICKET_CLEANUP_INTERVAL_SECONDS`).
+    pub cleanup_every: Duration,
     pub ai: AiConfig,
     pub panel: PanelConfig,
     pub database_url: String,
@@ -206,6 +208,11 @@ impl Config {
             cleanup_after: Duration::from_secs(
                 u64::from(env.number("TICKET_CLEANUP_DAYS", 7, 0..=3650)?) * 86_400,
             ),
+            cleanup_every: Duration::from_secs(u64::from(env.number(
+                "TICKET_CLEANUP_INTERVAL_SECONDS",
+                900,
+                1..=86_400,
+            )?)),
             ai: AiConfig {
                 api_key: env.optional("OPENAI_API_KEY"),
                 model: env

@@ -1,8 +1,16 @@
 //! ticketbot: a Discord support-ticket bot with an AI secretary and a staff web panel.
 
+pub mod app;
 pub mod config;
+pub mod context;
 pub mod db;
+pub mod discord;
 pub mod error;
+pub mod legacy;
+pub mod telemetry;
+pub mod texts;
+pub mod tickets;
+pub mod web;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -1,1 +1,74 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ticketbot::config::{self, Config, ConfigError, Part};
+
+#[derive(Parser)]
+#[command(name = "ticketbot", version, about = "Discord support-ticket bot with an AI secretary and a staff web panel")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the bot and the web panel (the default).
+    Run,
+    /// Start only the Discord bot.
+    Bot,
+    /// Start only the web panel.
+    Panel,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Import the original Python bot's tickets.sqlite.
+    ImportLegacy {
+        /// Path to the original bot's tickets.sqlite.
+        path: std::path::PathBuf,
+    },
+}
+
+/// Exit code for a bad setting, so service managers can tell it from a crash.
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(err) = config::load_dotenv() {
+        return config_failure(&err);
+    }
+    ticketbot::telemetry::init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command.unwrap_or(Command::Run) {
+            Command::Run => start(Part::Both).await,
+            Command::Bot => start(Part::Bot).await,
+            Command::Panel => start(Part::Panel).await,
+            Command::Migrate => ticketbot::app::migrate().await,
+            Command::ImportLegacy { path } => ticketbot::legacy::import_cli(&path).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(ticketbot::Error::Config(err)) => config_failure(&err),
+        Err(err) => {
+            tracing::error!(code = err.code(), "{err}");
+            eprintln!("ticketbot: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start(part: Part) -> ticketbot::Result<()> {
+    let config = Config::from_lookup(|key| std::env::var(key).ok())?;
+    ticketbot::app::run(config, part, ticketbot::app::shutdown_signal()).await
+}
+
+fn config_failure(err: &ConfigError) -> ExitCode {
+    eprintln!("{err}");
+    ExitCode::from(EXIT_CONFIG)
+}

@@ -1,0 +1,110 @@
+//! Wires the parts: database, Discord bot, web panel; and stops them together.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::config::{Config, Part};
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// Installs the one rustls crypto provider of the process (ring). Safe to call twice.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Runs `part` until `shutdown` completes or a part fails.
+pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>) -> Result<()> {
+    install_crypto_provider();
+    let config = Arc::new(config);
+    let db = Db::connect(&config.database_url).await?;
+    tracing::info!(database = %redact(&config.database_url), "database ready");
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut parts = tokio::task::JoinSet::new();
+    if matches!(part, Part::Bot | Part::Both) {
+        let bot = crate::discord::Bot::start(config.clone(), db.clone()).await?;
+        parts.spawn(bot.run(stop_rx.clone()));
+    }
+    if matches!(part, Part::Panel | Part::Both) {
+        parts.spawn(crate::web::serve(config.clone(), db.clone(), stop_rx.clone()));
+    }
+
+    let outcome = tokio::select! {
+        () = shutdown => {
+            tracing::info!("shutting down");
+            Ok(())
+        }
+        Some(ended) = parts.join_next() => match ended {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => Err(err),
+            Err(join) => Err(Error::Internal(format!("a part of the program crashed: {join}"))),
+        },
+    };
+    let _ = stop_tx.send(true);
+    // In-flight writes finish inside the parts' own shutdown; give them a bounded time.
+    let drained = tokio::time::timeout(Duration::from_secs(15), async {
+        while parts.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("parts did not stop within 15 s; exiting anyway");
+    }
+    outcome
+}
+
+/// `ticketbot migrate`: applies migrations and reports what it did.
+pub async fn migrate() -> Result<()> {
+    let url = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+        .unwrap_or_else(|| crate::config::DEFAULT_DATABASE_URL.to_owned());
+    // Connecting applies every pending migration.
+    Db::connect(&url).await?;
+    tracing::info!(database = %redact(&url), "migrations up to date");
+    Ok(())
+}
+
+/// Resolves once `stop` is true (or its sender is gone).
+pub async fn stopped(stop: &mut watch::Receiver<bool>) {
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+/// A database URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,53 @@
+//! What every part of the bot shares: settings, database, Discord client, the channel index.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use twilight_http::Client;
+use twilight_model::id::Id;
+use twilight_model::id::marker::{ChannelMarker, UserMarker};
+
+use crate::config::Config;
+use crate::db::Db;
+
+pub struct Ctx {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub http: Arc<Client>,
+    /// The bot's own user, known from READY.
+    pub bot_user_id: OnceLock<Id<UserMarker>>,
+    pub channels: ChannelIndex,
+}
+
+impl Ctx {
+    pub fn is_own_user(&self, user: Id<UserMarker>) -> bool {
+        self.bot_user_id.get() == Some(&user)
+    }
+}
+
+/// Ticket channel id → ticket number, for every ticket whose channel still exists.
+#[derive(Default)]
+pub struct ChannelIndex(RwLock<HashMap<Id<ChannelMarker>, i64>>);
+
+impl ChannelIndex {
+    pub fn get(&self, channel: Id<ChannelMarker>) -> Option<i64> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).get(&channel).copied()
+    }
+
+    pub fn insert(&self, channel: Id<ChannelMarker>, ticket: i64) {
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(channel, ticket);
+    }
+
+    pub fn remove(&self, channel: Id<ChannelMarker>) {
+        self.0.write().unwrap_or_else(|e| e.into_inner()).remove(&channel);
+    }
+
+    pub fn replace_all(&self, entries: impl IntoIterator<Item = (Id<ChannelMarker>, i64)>) {
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        map.clear();
+        map.extend(entries);
+    }
+}

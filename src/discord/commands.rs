@@ -1,0 +1,122 @@
+//! Slash commands: their registration, `/setup_ticket_button`, and the category rights set at
+//! start-up.
+
+use twilight_model::application::command::{Command, CommandType};
+use twilight_model::application::interaction::Interaction;
+use twilight_model::id::Id;
+use twilight_model::id::marker::ApplicationMarker;
+use twilight_util::builder::command::CommandBuilder;
+
+use super::permissions::{self, Stage};
+use super::reply::{self, Actor as Who, LogEntry};
+use super::rest;
+use crate::context::Ctx;
+use crate::db::queries;
+use crate::error::Result;
+use crate::texts;
+
+pub const SETUP_TICKET_BUTTON: &str = "setup_ticket_button";
+pub const TICKET_TRANSCRIPT: &str = "ticket_transcript";
+
+pub fn definitions() -> Vec<Command> {
+    vec![
+        CommandBuilder::new(
+            SETUP_TICKET_BUTTON,
+            "Erstellt im aktuellen Kanal eine Nachricht mit einem Ticket-Button (nur Admin).",
+            CommandType::ChatInput,
+        )
+        .build(),
+        CommandBuilder::new(
+            TICKET_TRANSCRIPT,
+            "Erzeugt ein Transkript des aktuellen Tickets.",
+            CommandType::ChatInput,
+        )
+        .build(),
+    ]
+}
+
+/// Replaces the guild's commands with ours (bulk overwrite).
+pub async fn register(ctx: &Ctx, application_id: Id<ApplicationMarker>) -> Result<()> {
+    let commands = definitions();
+    let client = ctx.http.interaction(application_id);
+    let guild = ctx.config.guild_id;
+    rest::send("register commands", || client.set_guild_commands(guild, &commands)).await?;
+    tracing::info!(
+        commands = ?commands.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        "slash commands registered"
+    );
+    Ok(())
+}
+
+/// Sets the three ticket categories' rights as the original bot did at start-up.
+pub async fn fix_category_permissions(ctx: &Ctx) {
+    let categories = &ctx.config.categories;
+    for (category, stage) in [
+        (categories.created, Stage::Created),
+        (categories.claimed, Stage::Claimed),
+        (categories.closed, Stage::Closed),
+    ] {
+        for overwrite in permissions::category(&ctx.config, stage) {
+            let overwrite = permissions::for_http(&overwrite);
+            let result = rest::send("category permissions", || {
+                ctx.http.update_channel_permission(category, &overwrite)
+            })
+            .await;
+            if let Err(err) = result {
+                tracing::error!(category = %category, error = %err, "could not set category permissions; check the *_CATEGORY_ID settings and the bot's Manage Roles right");
+                break;
+            }
+        }
+    }
+    tracing::info!("category permissions set");
+}
+
+/// `/setup_ticket_button`: posts the "open ticket" button in the current channel (admins only).
+pub async fn setup_ticket_button(ctx: &Ctx, interaction: &Interaction) -> Result<()> {
+    let who = Who::of(interaction);
+    let roles = interaction
+        .member
+        .as_ref()
+        .map(|m| m.roles.as_slice())
+        .unwrap_or_default();
+    if !ctx.config.roles.is_admin(roles) {
+        reply::ephemeral(ctx, interaction, texts::NOT_ADMIN).await?;
+        reply::log(
+            ctx,
+            LogEntry {
+                title: texts::LOG_REFUSED,
+                ticket: None,
+                actor: who.as_ref(),
+                detail: format!("/{SETUP_TICKET_BUTTON}: {}", texts::NOT_ADMIN),
+                color: reply::ORANGE,
+            },
+        )
+        .await;
+        return Ok(());
+    }
+    let Some(channel) = interaction.channel.as_ref().map(|c| c.id) else {
+        return reply::ephemeral(ctx, interaction, texts::NOT_A_TICKET).await;
+    };
+    reply::defer_ephemeral(ctx, interaction).await?;
+    let embeds = [reply::simple_embed(
+        texts::SETUP_EMBED_TITLE,
+        texts::SETUP_EMBED_DESCRIPTION,
+        reply::GREEN,
+    )];
+    let components = reply::open_button_row();
+    let posted = rest::fetch("ticket button", || {
+        ctx.http
+            .create_message(channel)
+            .embeds(&embeds)
+            .components(&components)
+    })
+    .await?;
+    let (channel_id, message_id) = (channel.to_string(), posted.id.to_string());
+    ctx.db
+        .write(move |conn| {
+            queries::set_setting(conn, "TICKET_BUTTON_CHANNEL_ID", &channel_id)?;
+            queries::set_setting(conn, "TICKET_BUTTON_MESSAGE_ID", &message_id)
+        })
+        .await?;
+    reply::finish_deferred(ctx, interaction, texts::SETUP_DONE).await
+}

@@ -1,0 +1,182 @@
+//! The gateway actor: routes every event of the websocket to where it belongs. Interactions it
+//! owns (setup, open) it answers itself; everything of a ticket channel goes to that ticket.
+
+use std::sync::Arc;
+
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use twilight_gateway::Event;
+use twilight_model::application::interaction::{Interaction, InteractionData};
+use twilight_model::channel::message::Component;
+
+use super::commands;
+use super::custom_id::ButtonAction;
+use super::reply;
+use crate::context::Ctx;
+use crate::texts;
+use crate::tickets::actor::TicketMsg;
+use crate::tickets::open;
+use crate::tickets::supervisor::SupervisorMsg;
+
+pub struct GatewayActor;
+
+pub struct GatewayArgs {
+    pub ctx: Arc<Ctx>,
+    pub supervisor: ActorRef<SupervisorMsg>,
+}
+
+pub struct GatewayState {
+    ctx: Arc<Ctx>,
+    supervisor: ActorRef<SupervisorMsg>,
+}
+
+pub enum GatewayMsg {
+    Event(Box<Event>),
+}
+
+impl Actor for GatewayActor {
+    type Msg = GatewayMsg;
+    type State = GatewayState;
+    type Arguments = GatewayArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<GatewayMsg>,
+        args: GatewayArgs,
+    ) -> Result<GatewayState, ActorProcessingErr> {
+        Ok(GatewayState {
+            ctx: args.ctx,
+            supervisor: args.supervisor,
+        })
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<GatewayMsg>,
+        message: GatewayMsg,
+        state: &mut GatewayState,
+    ) -> Result<(), ActorProcessingErr> {
+        let GatewayMsg::Event(event) = message;
+        state.route(*event);
+        Ok(())
+    }
+}
+
+impl GatewayState {
+    fn to_ticket(&self, channel: twilight_model::id::Id<twilight_model::id::marker::ChannelMarker>, msg: TicketMsg) -> Result<(), TicketMsg> {
+        match self.ctx.channels.get(channel) {
+            Some(ticket) => {
+                let _ = self.supervisor.cast(SupervisorMsg::Deliver(ticket, msg));
+                Ok(())
+            }
+            None => Err(msg),
+        }
+    }
+
+    fn route(&self, event: Event) {
+        match event {
+            Event::InteractionCreate(interaction) => self.route_interaction(Box::new((*interaction).0)),
+            Event::MessageCreate(message) => {
+                let _ = self.to_ticket(message.channel_id, TicketMsg::MessageCreated(Box::new(message.message)));
+            }
+            Event::MessageUpdate(message) => {
+                let _ = self.to_ticket(message.channel_id, TicketMsg::MessageUpdated(Box::new((*message).0)));
+            }
+            Event::MessageDelete(deleted) => {
+                let _ = self.to_ticket(deleted.channel_id, TicketMsg::MessageDeleted(deleted.id));
+            }
+            Event::MessageDeleteBulk(deleted) => {
+                for id in deleted.ids {
+                    let _ = self.to_ticket(deleted.channel_id, TicketMsg::MessageDeleted(id));
+                }
+            }
+            Event::ChannelDelete(channel) => {
+                let _ = self.to_ticket(channel.id, TicketMsg::ChannelDeleted);
+            }
+            _ => {}
+        }
+    }
+
+    fn route_interaction(&self, interaction: Box<Interaction>) {
+        let ctx = self.ctx.clone();
+        match &interaction.data {
+            Some(InteractionData::ApplicationCommand(command)) => match command.name.as_str() {
+                commands::SETUP_TICKET_BUTTON => {
+                    tokio::spawn(async move {
+                        if let Err(err) = commands::setup_ticket_button(&ctx, &interaction).await {
+                            tracing::error!(error = %err, "/setup_ticket_button failed");
+                            let _ = reply::ephemeral(&ctx, &interaction, texts::INTERNAL_ERROR).await;
+                        }
+                    });
+                }
+                commands::TICKET_TRANSCRIPT => {
+                    let Some(channel) = interaction.channel.as_ref().map(|c| c.id) else {
+                        return;
+                    };
+                    if let Err(TicketMsg::TranscriptCommand(interaction)) =
+                        self.to_ticket(channel, TicketMsg::TranscriptCommand(interaction))
+                    {
+                        answer(ctx, interaction, texts::NOT_A_TICKET);
+                    }
+                }
+                other => {
+                    tracing::warn!(command = other, "unknown slash command");
+                    answer(ctx, interaction, texts::UNKNOWN_ACTION);
+                }
+            },
+            Some(InteractionData::MessageComponent(data)) => {
+                let action = ButtonAction::from_custom_id(&data.custom_id)
+                    .or_else(|| self.legacy_label_action(&interaction, &data.custom_id));
+                let Some(action) = action else {
+                    tracing::warn!(custom_id = %data.custom_id, "button with unknown custom_id");
+                    answer(ctx, interaction, texts::UNKNOWN_ACTION);
+                    return;
+                };
+                if action == ButtonAction::Open {
+                    let supervisor = self.supervisor.clone();
+                    tokio::spawn(async move {
+                        if let Err(err) = open::open_ticket(ctx, supervisor, interaction).await {
+                            tracing::error!(error = %err, code = err.code(), "opening a ticket failed");
+                        }
+                    });
+                    return;
+                }
+                let Some(channel) = interaction.channel.as_ref().map(|c| c.id) else {
+                    return;
+                };
+                if let Err(TicketMsg::Button(interaction, _)) =
+                    self.to_ticket(channel, TicketMsg::Button(interaction, action))
+                {
+                    tracing::warn!(channel = %channel, "ticket button pressed outside a ticket channel");
+                    answer(ctx, interaction, texts::NOT_A_TICKET);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A button of a message our bot user posted, with an id we do not know: the original
+    /// bot's later versions used random ids, so the label tells what it does.
+    fn legacy_label_action(&self, interaction: &Interaction, custom_id: &str) -> Option<ButtonAction> {
+        let message = interaction.message.as_ref()?;
+        if !self.ctx.is_own_user(message.author.id) {
+            return None;
+        }
+        let label = message.components.iter().find_map(|row| match row {
+            Component::ActionRow(row) => row.components.iter().find_map(|c| match c {
+                Component::Button(b) if b.custom_id.as_deref() == Some(custom_id) => b.label.clone(),
+                _ => None,
+            }),
+            _ => None,
+        })?;
+        ButtonAction::from_label(&label)
+    }
+}
+
+/// An ephemeral answer from a task, so routing never waits on Discord.
+fn answer(ctx: Arc<Ctx>, interaction: Box<Interaction>, text: &'static str) {
+    tokio::spawn(async move {
+        if let Err(err) = reply::ephemeral(&ctx, &interaction, text).await {
+            tracing::error!(error = %err, "could not answer an interaction");
+        }
+    });
+}

@@ -1,0 +1,202 @@
+//! Answers to interactions, the messages the bot posts, and the log channel.
+
+use twilight_model::application::interaction::Interaction;
+use twilight_model::channel::message::component::{ActionRow, Button, ButtonStyle};
+use twilight_model::channel::message::{AllowedMentions, Component, Embed, MessageFlags};
+use twilight_model::http::attachment::Attachment;
+use twilight_model::http::interaction::{
+    InteractionResponse, InteractionResponseData, InteractionResponseType,
+};
+use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
+
+use super::custom_id;
+use super::rest;
+use crate::context::Ctx;
+use crate::error::Result;
+use crate::texts;
+
+/// Who did something, as shown in logs: name and id.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: u64,
+    pub name: String,
+}
+
+impl Actor {
+    /// The member or user behind an interaction.
+    pub fn of(interaction: &Interaction) -> Option<Self> {
+        let user = interaction.author()?;
+        let nick = interaction.member.as_ref().and_then(|m| m.nick.clone());
+        Some(Self {
+            id: user.id.get(),
+            name: nick
+                .or_else(|| user.global_name.clone())
+                .unwrap_or_else(|| user.name.clone()),
+        })
+    }
+}
+
+fn message(content: &str, flags: Option<MessageFlags>) -> InteractionResponseData {
+    InteractionResponseData {
+        allowed_mentions: Some(AllowedMentions::default()),
+        content: Some(content.to_owned()),
+        flags,
+        ..Default::default()
+    }
+}
+
+async fn respond(ctx: &Ctx, interaction: &Interaction, response: InteractionResponse) -> Result<()> {
+    let client = ctx.http.interaction(interaction.application_id);
+    rest::send("interaction response", || {
+        client.create_response(interaction.id, &interaction.token, &response)
+    })
+    .await?;
+    Ok(())
+}
+
+/// A message only the presser sees.
+pub async fn ephemeral(ctx: &Ctx, interaction: &Interaction, content: &str) -> Result<()> {
+    let response = InteractionResponse {
+        kind: InteractionResponseType::ChannelMessageWithSource,
+        data: Some(message(content, Some(MessageFlags::EPHEMERAL))),
+    };
+    respond(ctx, interaction, response).await
+}
+
+/// A message everyone in the channel sees.
+pub async fn public(ctx: &Ctx, interaction: &Interaction, content: &str) -> Result<()> {
+    let response = InteractionResponse {
+        kind: InteractionResponseType::ChannelMessageWithSource,
+        data: Some(message(content, None)),
+    };
+    respond(ctx, interaction, response).await
+}
+
+/// An ephemeral message with one file attached.
+pub async fn ephemeral_with_file(
+    ctx: &Ctx,
+    interaction: &Interaction,
+    content: &str,
+    filename: String,
+    file: Vec<u8>,
+) -> Result<()> {
+    let mut data = message(content, Some(MessageFlags::EPHEMERAL));
+    data.attachments = Some(vec![Attachment::from_bytes(filename, file, 0)]);
+    let response = InteractionResponse {
+        kind: InteractionResponseType::ChannelMessageWithSource,
+        data: Some(data),
+    };
+    respond(ctx, interaction, response).await
+}
+
+/// "Thinking…" for work that may take longer than Discord's 3 s; only the presser sees it.
+pub async fn defer_ephemeral(ctx: &Ctx, interaction: &Interaction) -> Result<()> {
+    let response = InteractionResponse {
+        kind: InteractionResponseType::DeferredChannelMessageWithSource,
+        data: Some(InteractionResponseData {
+            flags: Some(MessageFlags::EPHEMERAL),
+            ..Default::default()
+        }),
+    };
+    respond(ctx, interaction, response).await
+}
+
+/// Replaces the deferred answer with `content`.
+pub async fn finish_deferred(ctx: &Ctx, interaction: &Interaction, content: &str) -> Result<()> {
+    let client = ctx.http.interaction(interaction.application_id);
+    let mentions = AllowedMentions::default();
+    rest::send("interaction follow-up", || {
+        client
+            .update_response(&interaction.token)
+            .content(Some(content))
+            .allowed_mentions(Some(&mentions))
+    })
+    .await?;
+    Ok(())
+}
+
+fn button(custom_id: &str, label: &str, style: ButtonStyle) -> Component {
+    Component::Button(Button {
+        custom_id: Some(custom_id.to_owned()),
+        disabled: false,
+        emoji: None,
+        id: None,
+        label: Some(label.to_owned()),
+        sku_id: None,
+        style,
+        url: None,
+    })
+}
+
+pub fn open_button_row() -> Vec<Component> {
+    vec![Component::ActionRow(ActionRow {
+        components: vec![button(custom_id::OPEN, texts::LABEL_OPEN, ButtonStyle::Danger)],
+        id: None,
+    })]
+}
+
+pub fn staff_button_row() -> Vec<Component> {
+    vec![Component::ActionRow(ActionRow {
+        components: vec![
+            button(custom_id::CLAIM, texts::LABEL_CLAIM, ButtonStyle::Success),
+            button(custom_id::CLOSE, texts::LABEL_CLOSE, ButtonStyle::Danger),
+            button(custom_id::DELETE, texts::LABEL_DELETE, ButtonStyle::Danger),
+        ],
+        id: None,
+    })]
+}
+
+pub fn simple_embed(title: &str, description: &str, color: u32) -> Embed {
+    EmbedBuilder::new()
+        .title(title)
+        .description(description)
+        .color(color)
+        .build()
+}
+
+pub const GREEN: u32 = 0x2e_cc_71;
+pub const BLUE: u32 = 0x34_98_db;
+pub const RED: u32 = 0xe7_4c_3c;
+pub const ORANGE: u32 = 0xe6_7e_22;
+
+/// One event for the log channel: what happened, to which ticket, by whom.
+pub struct LogEntry<'a> {
+    pub title: &'a str,
+    pub ticket: Option<i64>,
+    pub actor: Option<&'a Actor>,
+    pub detail: String,
+    pub color: u32,
+}
+
+/// Posts `entry` to the log channel. Failures are logged, never raised: the log channel is a
+/// report, not part of the ticket's state (the audit table is).
+pub async fn log(ctx: &Ctx, entry: LogEntry<'_>) {
+    let mut embed = EmbedBuilder::new().title(entry.title).color(entry.color);
+    if let Some(ticket) = entry.ticket {
+        embed = embed.field(EmbedFieldBuilder::new("Ticket", format!("#{ticket}")).inline());
+    }
+    if let Some(actor) = entry.actor {
+        embed = embed.field(
+            EmbedFieldBuilder::new("Von", format!("<@{}> ({})", actor.id, actor.name)).inline(),
+        );
+    }
+    embed = embed.field(
+        EmbedFieldBuilder::new("Zeit", format!("<t:{}:f>", chrono::Utc::now().timestamp())).inline(),
+    );
+    if !entry.detail.is_empty() {
+        embed = embed.description(entry.detail);
+    }
+    let embeds = [embed.build()];
+    let mentions = AllowedMentions::default();
+    let channel = ctx.config.log_channel_id;
+    let sent = rest::send("log channel", || {
+        ctx.http
+            .create_message(channel)
+            .embeds(&embeds)
+            .allowed_mentions(Some(&mentions))
+    })
+    .await;
+    if let Err(err) = sent {
+        tracing::error!(error = %err, "could not write to the log channel (TICKET_LOG_CHANNEL_ID)");
+    }
+}

@@ -1,0 +1,106 @@
+//! Every text the bot shows on Discord, in one place (German, as in the original bot).
+
+pub const SETUP_EMBED_TITLE: &str = "Ticket-Hilfe";
+pub const SETUP_EMBED_DESCRIPTION: &str = "Klicke auf den Button, um ein neues Ticket zu erstellen. \
+     Wenn du gebannt wurdest, nenne bitte deine ID, damit wir dir Auskunft geben können.";
+pub const SETUP_DONE: &str = "Ticket-Button wurde platziert und in der DB registriert.";
+
+pub const LABEL_OPEN: &str = "Ticket erstellen";
+pub const LABEL_CLAIM: &str = "Ticket beanspruchen";
+pub const LABEL_CLOSE: &str = "Ticket schließen";
+pub const LABEL_DELETE: &str = "Ticket löschen";
+
+pub const SECRETARY_GREETING: &str = "Hallo, ich bin Sekretärin Sigrid. \
+     Bitte teile mir zuerst deine **ID** mit, damit ich deinen Banngrund nachschauen kann.";
+
+pub fn welcome(opener_id: u64) -> String {
+    format!(
+        "Willkommen <@{opener_id}>! Bitte schildere kurz dein Anliegen. \
+         Wenn du gebannt wurdest, teile uns **unbedingt** deine ID mit, \
+         damit wir den Banngrund prüfen können."
+    )
+}
+
+pub fn ticket_title(number: i64) -> String {
+    format!("Ticket #{number}")
+}
+
+pub fn ticket_created(channel_id: u64) -> String {
+    format!("Ticket erstellt: <#{channel_id}>")
+}
+
+pub fn already_has_ticket(channel_id: Option<i64>) -> String {
+    match channel_id {
+        Some(channel) => format!("Du hast bereits ein offenes Ticket: <#{channel}>"),
+        None => "Dein Ticket wird gerade erstellt. Bitte warte einen Augenblick.".to_owned(),
+    }
+}
+
+pub const OPEN_FAILED: &str = "Das Ticket konnte gerade nicht erstellt werden. \
+     Bitte versuche es in ein paar Minuten erneut; das Team wurde informiert.";
+
+pub fn claimed(number: i64, claimer_id: u64) -> String {
+    format!("Ticket #{number} wurde von <@{claimer_id}> beansprucht.")
+}
+
+pub fn taken_over(number: i64, claimer_id: u64) -> String {
+    format!("Ticket #{number} wurde von <@{claimer_id}> übernommen.")
+}
+
+pub fn closing(number: i64) -> String {
+    format!("Ticket #{number} wird geschlossen. Bitte hier nichts mehr schreiben.")
+}
+
+pub const CLOSED_NOTICE: &str =
+    "Ticket ist nun geschlossen. Das Transkript wurde automatisch erstellt und gespeichert.";
+
+pub fn deleting(number: i64) -> String {
+    format!("Ticket #{number} wird nun gelöscht (Transkript bleibt gespeichert).")
+}
+
+pub fn transcript_saved(number: i64, messages: usize) -> String {
+    format!(
+        "Transkript für Ticket #{number} wurde erstellt und gespeichert ({messages} Nachrichten)."
+    )
+}
+
+pub const NOT_STAFF: &str = "Du bist kein Supporter/Admin und darfst das nicht!";
+pub const NOT_ADMIN: &str = "Nur Admins dürfen diesen Befehl benutzen.";
+pub const NOT_STAFF_OR_OPENER: &str =
+    "Nur das Team oder die Person, die das Ticket eröffnet hat, darf es schließen.";
+pub const NOT_A_TICKET: &str = "Dies ist kein Ticket-Kanal.";
+pub const UNKNOWN_ACTION: &str =
+    "Diese Schaltfläche kenne ich nicht (mehr). Bitte wende dich an das Team.";
+pub const TICKET_NOT_OPEN: &str = "Dieses Ticket ist bereits geschlossen.";
+pub const ALREADY_CLAIMED_BY_YOU: &str = "Du hast dieses Ticket bereits beansprucht.";
+pub const TEMPORARILY_UNAVAILABLE: &str = "Dieses Ticket ist gerade gestört. \
+     Deine Nachrichten werden gespeichert; ein Admin wurde informiert.";
+pub const INTERNAL_ERROR: &str =
+    "Da ist etwas schiefgelaufen. Bitte versuche es gleich noch einmal; das Team wurde informiert.";
+
+pub fn claimed_by_other(claimer_id: i64) -> String {
+    format!("Dieses Ticket wurde bereits von <@{claimer_id}> beansprucht.")
+}
+
+pub fn claim_limit(limit: u32) -> String {
+    format!(
+        "Du hast bereits {limit} beanspruchte Tickets. Schließe zuerst eines, bevor du ein weiteres übernimmst."
+    )
+}
+
+pub const SECRETARY_STEPS_BACK_CLAIMED: &str =
+    "Ein Teammitglied hat das Ticket übernommen. Ich beende meine Antworten.";
+pub const SECRETARY_STEPS_BACK_STAFF: &str =
+    "Ein Supporter oder Administrator ist jetzt anwesend. Ich beende meine Antworten.";
+
+// Log channel titles.
+pub const LOG_OPENED: &str = "Ticket erstellt";
+pub const LOG_CLAIMED: &str = "Ticket beansprucht";
+pub const LOG_CLOSED: &str = "Ticket geschlossen";
+pub const LOG_DELETED: &str = "Ticket gelöscht";
+pub const LOG_CHANNEL_GONE: &str = "Ticket-Kanal von Hand gelöscht";
+pub const LOG_CLEANUP: &str = "Ticket-Kanal aufgeräumt";
+pub const LOG_TRANSCRIPT: &str = "Transkript erstellt";
+pub const LOG_REFUSED: &str = "Aktion abgelehnt";
+pub const LOG_OPEN_FAILED: &str = "Ticket konnte nicht erstellt werden";
+pub const LOG_DEGRADED: &str = "Ticket gestört";

@@ -1,0 +1,715 @@
+//! One actor per ticket: owns the ticket's claim status and conversation, persists every
+//! change before it answers Discord, and stores every message of its channel.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use twilight_model::application::interaction::Interaction;
+use twilight_model::channel::Message as DiscordMessage;
+use twilight_model::id::Id;
+use twilight_model::id::marker::{MessageMarker, UserMarker};
+
+use crate::context::Ctx;
+use crate::db::models::{Message, NewAuditEntry, NewTranscript, Ticket, TicketStatus};
+use crate::db::{now_ms, queries};
+use crate::discord::custom_id::ButtonAction;
+use crate::discord::permissions::{self, Stage};
+use crate::discord::reply::{self, Actor as Who, LogEntry};
+use crate::discord::rest;
+use crate::error::{Error, Result};
+use crate::texts;
+use crate::tickets::{record, transcript};
+
+/// How long the actor of a closed ticket stays to store late messages before it stops.
+const CLOSED_LINGER: Duration = Duration::from_secs(30);
+
+pub struct TicketActor;
+
+pub struct TicketArgs {
+    pub ctx: Arc<Ctx>,
+    pub ticket: Ticket,
+}
+
+pub struct TicketState {
+    ctx: Arc<Ctx>,
+    ticket: Ticket,
+}
+
+pub enum TicketMsg {
+    Button(Box<Interaction>, ButtonAction),
+    TranscriptCommand(Box<Interaction>),
+    MessageCreated(Box<DiscordMessage>),
+    MessageUpdated(Box<DiscordMessage>),
+    MessageDeleted(Id<MessageMarker>),
+    /// The channel was deleted by hand in Discord.
+    ChannelDeleted,
+    /// The closed channel is older than `TICKET_CLEANUP_DAYS`.
+    Cleanup,
+    IdleStop,
+}
+
+pub fn actor_name(ticket_id: i64) -> String {
+    format!("ticket:{ticket_id}")
+}
+
+impl Actor for TicketActor {
+    type Msg = TicketMsg;
+    type State = TicketState;
+    type Arguments = TicketArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<TicketMsg>,
+        args: TicketArgs,
+    ) -> Result<TicketState, ActorProcessingErr> {
+        Ok(TicketState {
+            ctx: args.ctx,
+            ticket: args.ticket,
+        })
+    }
+
+    async fn post_start(
+        &self,
+        myself: ActorRef<TicketMsg>,
+        state: &mut TicketState,
+    ) -> Result<(), ActorProcessingErr> {
+        let status = state.ticket.status();
+        if status.is_active() && state.ticket.welcome_message_id.is_none() {
+            if let Err(err) = state.post_welcome().await {
+                tracing::error!(ticket = state.ticket.id, error = %err, "could not post the welcome message");
+            }
+        }
+        // Messages that reached the channel while no actor listened.
+        if let Err(err) = state.backfill().await {
+            tracing::warn!(ticket = state.ticket.id, error = %err, "could not backfill channel history");
+        }
+        if !status.is_active() {
+            myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
+        }
+        Ok(())
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<TicketMsg>,
+        message: TicketMsg,
+        state: &mut TicketState,
+    ) -> Result<(), ActorProcessingErr> {
+        match message {
+            TicketMsg::Button(interaction, action) => {
+                let outcome = match action {
+                    ButtonAction::Claim => state.claim(&interaction).await,
+                    ButtonAction::Close => state.close(&interaction).await,
+                    ButtonAction::Delete => state.delete(&interaction).await,
+                    // Opening happens before a ticket exists; the router never sends it here.
+                    ButtonAction::Open => Ok(Flow::Continue),
+                };
+                state.finish(&myself, &interaction, outcome).await;
+            }
+            TicketMsg::TranscriptCommand(interaction) => {
+                let outcome = state.transcript_command(&interaction).await;
+                state.finish(&myself, &interaction, outcome).await;
+            }
+            TicketMsg::MessageCreated(message) => state.store(&message).await?,
+            TicketMsg::MessageUpdated(message) => state.store_edit(&message).await?,
+            TicketMsg::MessageDeleted(id) => {
+                state
+                    .ctx
+                    .db
+                    .write(move |conn| queries::record_delete(conn, id.get() as i64, now_ms()))
+                    .await?;
+            }
+            TicketMsg::ChannelDeleted => {
+                state.channel_gone().await?;
+                myself.stop(None);
+            }
+            TicketMsg::Cleanup => {
+                if state.cleanup().await? == Flow::Stop {
+                    myself.stop(None);
+                }
+            }
+            TicketMsg::IdleStop => {
+                if !state.ticket.status().is_active() {
+                    myself.stop(None);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the actor does after an action.
+#[derive(Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    /// Closed: stay a little for late messages, then stop.
+    Linger,
+    Stop,
+}
+
+fn roles(interaction: &Interaction) -> &[Id<twilight_model::id::marker::RoleMarker>] {
+    interaction
+        .member
+        .as_ref()
+        .map(|m| m.roles.as_slice())
+        .unwrap_or_default()
+}
+
+fn audit(ticket: i64, action: &str, who: Option<&Who>, detail: impl Into<String>) -> NewAuditEntry {
+    NewAuditEntry {
+        ticket_id: Some(ticket),
+        action: action.to_owned(),
+        actor_id: who.map(|w| w.id as i64),
+        actor_name: who.map(|w| w.name.clone()),
+        detail: detail.into(),
+        created_at: now_ms(),
+    }
+}
+
+/// The channel name after a claim: `<opener>-<claimer>-<number>`.
+fn claimed_channel_name(opener: &str, claimer: &str, number: i64) -> String {
+    format!(
+        "{}-{}-{number}",
+        super::open::name_part(opener),
+        super::open::name_part(claimer)
+    )
+}
+
+impl TicketState {
+    fn id(&self) -> i64 {
+        self.ticket.id
+    }
+
+    fn channel(&self) -> Option<Id<twilight_model::id::marker::ChannelMarker>> {
+        self.ticket
+            .channel_id
+            .and_then(|c| Id::new_checked(c as u64))
+    }
+
+    fn opener(&self) -> Id<UserMarker> {
+        Id::new_checked(self.ticket.opener_id as u64).unwrap_or(Id::new(1))
+    }
+
+    async fn reload(&mut self) -> Result<()> {
+        let id = self.id();
+        self.ticket = self.ctx.db.run(move |conn| queries::ticket(conn, id)).await?;
+        Ok(())
+    }
+
+    /// Answers the presser when an action failed, so nobody waits on a silent button.
+    async fn finish(
+        &mut self,
+        myself: &ActorRef<TicketMsg>,
+        interaction: &Interaction,
+        outcome: Result<Flow>,
+    ) {
+        match outcome {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Linger) => {
+                myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
+            }
+            Ok(Flow::Stop) => myself.stop(None),
+            Err(err) => {
+                tracing::error!(ticket = self.id(), code = err.code(), error = %err, "ticket action failed");
+                let _ = reply::ephemeral(&self.ctx, interaction, texts::INTERNAL_ERROR).await;
+                // The database is the truth; whatever was half done is re-read.
+                let _ = self.reload().await;
+            }
+        }
+    }
+
+    /// Refuses an action: ephemeral answer, audit row, log channel.
+    async fn refuse(&self, interaction: &Interaction, who: Option<&Who>, text: &str) -> Result<Flow> {
+        reply::ephemeral(&self.ctx, interaction, text).await?;
+        let entry = audit(self.id(), "refused", who, text);
+        self.ctx
+            .db
+            .write(move |conn| queries::audit(conn, &entry))
+            .await?;
+        reply::log(
+            &self.ctx,
+            LogEntry {
+                title: texts::LOG_REFUSED,
+                ticket: Some(self.id()),
+                actor: who,
+                detail: text.to_owned(),
+                color: reply::ORANGE,
+            },
+        )
+        .await;
+        Ok(Flow::Continue)
+    }
+
+    async fn post_welcome(&mut self) -> Result<()> {
+        let Some(channel) = self.channel() else {
+            return Ok(());
+        };
+        let embeds = [reply::simple_embed(
+            &texts::ticket_title(self.id()),
+            &texts::welcome(self.opener().get()),
+            reply::BLUE,
+        )];
+        let components = reply::staff_button_row();
+        let content = format!("<@{}>", self.opener());
+        let welcome = rest::fetch("welcome message", || {
+            self.ctx
+                .http
+                .create_message(channel)
+                .content(&content)
+                .embeds(&embeds)
+                .components(&components)
+        })
+        .await?;
+        let greeting = rest::fetch("secretary greeting", || {
+            self.ctx
+                .http
+                .create_message(channel)
+                .content(texts::SECRETARY_GREETING)
+        })
+        .await?;
+        let id = self.id();
+        let rows = [
+            record::message_row(id, &welcome, false),
+            record::message_row(id, &greeting, true),
+        ];
+        let welcome_id = welcome.id.get() as i64;
+        self.ctx
+            .db
+            .write(move |conn| {
+                queries::set_welcome_message(conn, id, welcome_id)?;
+                for row in &rows {
+                    queries::insert_message(conn, row)?;
+                }
+                Ok(())
+            })
+            .await?;
+        self.ticket.welcome_message_id = Some(welcome_id);
+        Ok(())
+    }
+
+    /// Stores what the channel got since the newest stored message, oldest first, once each.
+    async fn backfill(&self) -> Result<usize> {
+        let Some(channel) = self.channel() else {
+            return Ok(0);
+        };
+        let id = self.id();
+        let Some(mut after) = self
+            .ctx
+            .db
+            .run(move |conn| queries::newest_message_id(conn, id))
+            .await?
+        else {
+            return Ok(0);
+        };
+        let mut stored = 0;
+        loop {
+            let after_id = Id::new_checked(after as u64).unwrap_or(Id::new(1));
+            let mut page: Vec<DiscordMessage> = rest::send("channel history", || {
+                self.ctx
+                    .http
+                    .channel_messages(channel)
+                    .after(after_id)
+                    .limit(100)
+            })
+            .await?
+            .models()
+            .await?;
+            if page.is_empty() {
+                break;
+            }
+            page.sort_by_key(|m| m.id);
+            let full_page = page.len() == 100;
+            after = page.last().map_or(after, |m| m.id.get() as i64);
+            let rows: Vec<Message> = page
+                .iter()
+                .map(|m| record::message_row(id, m, false))
+                .collect();
+            stored += self
+                .ctx
+                .db
+                .write(move |conn| {
+                    let mut new = 0;
+                    for row in &rows {
+                        new += usize::from(queries::insert_message(conn, row)?);
+                    }
+                    Ok(new)
+                })
+                .await?;
+            if !full_page {
+                break;
+            }
+        }
+        if stored > 0 {
+            tracing::info!(ticket = id, stored, "backfilled messages from channel history");
+        }
+        Ok(stored)
+    }
+
+    async fn store(&self, message: &DiscordMessage) -> Result<()> {
+        let row = record::message_row(self.id(), message, false);
+        self.ctx
+            .db
+            .write(move |conn| queries::insert_message(conn, &row))
+            .await?;
+        Ok(())
+    }
+
+    async fn store_edit(&self, message: &DiscordMessage) -> Result<()> {
+        let row = record::message_row(self.id(), message, false);
+        let edited_at = row.edited_at.unwrap_or_else(now_ms);
+        self.ctx
+            .db
+            .write(move |conn| {
+                if !queries::record_edit(conn, row.id, &row.content, edited_at)? {
+                    // An edit of a message we never saw: keep it as it is now.
+                    queries::insert_message(conn, &row)?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn claim(&mut self, interaction: &Interaction) -> Result<Flow> {
+        let who = Who::of(interaction);
+        let config = &self.ctx.config;
+        let roles = roles(interaction);
+        if !config.roles.is_staff(roles) {
+            return self.refuse(interaction, who.as_ref(), texts::NOT_STAFF).await;
+        }
+        let Some(who) = who else {
+            return Ok(Flow::Continue);
+        };
+        let takeover = match (self.ticket.status(), self.ticket.claimed_by) {
+            (TicketStatus::Open, _) => false,
+            (TicketStatus::Claimed, Some(holder)) if holder == who.id as i64 => {
+                return self.refuse(interaction, Some(&who), texts::ALREADY_CLAIMED_BY_YOU).await;
+            }
+            (TicketStatus::Claimed, Some(_)) if config.roles.is_admin(roles) => true,
+            (TicketStatus::Claimed, holder) => {
+                let text = texts::claimed_by_other(holder.unwrap_or_default());
+                return self.refuse(interaction, Some(&who), &text).await;
+            }
+            _ => return self.refuse(interaction, Some(&who), texts::TICKET_NOT_OPEN).await,
+        };
+        let limit = config.max_tickets_per_supporter;
+        let (id, claimer, claimer_name) = (self.id(), who.id as i64, who.name.clone());
+        let previous = self.ticket.claimed_by;
+        let granted = self
+            .ctx
+            .db
+            .write(move |conn| {
+                if queries::claims_held_by(conn, claimer)? >= i64::from(limit) {
+                    return Ok(false);
+                }
+                queries::set_claimed(conn, id, claimer, &claimer_name, now_ms())?;
+                let detail = match previous {
+                    Some(previous) => format!("übernommen von {previous}"),
+                    None => String::new(),
+                };
+                queries::audit(conn, &audit(id, "claimed", Some(&Who { id: claimer as u64, name: claimer_name.clone() }), detail))?;
+                Ok(true)
+            })
+            .await?;
+        if !granted {
+            return self.refuse(interaction, Some(&who), &texts::claim_limit(limit)).await;
+        }
+        self.reload().await?;
+        let text = if takeover {
+            texts::taken_over(id, who.id)
+        } else {
+            texts::claimed(id, who.id)
+        };
+        reply::public(&self.ctx, interaction, &text).await?;
+        self.apply_channel_stage(Stage::Claimed, Some(&who)).await;
+        reply::log(
+            &self.ctx,
+            LogEntry {
+                title: texts::LOG_CLAIMED,
+                ticket: Some(id),
+                actor: Some(&who),
+                detail: text,
+                color: reply::GREEN,
+            },
+        )
+        .await;
+        Ok(Flow::Continue)
+    }
+
+    /// Moves, renames and re-permissions the channel for `stage`. Failures are reported to the
+    /// log channel: the ticket's state in the database stays what it is.
+    async fn apply_channel_stage(&self, stage: Stage, claimer: Option<&Who>) {
+        let Some(channel) = self.channel() else {
+            return;
+        };
+        let config = &self.ctx.config;
+        let parent = match stage {
+            Stage::Created => config.categories.created,
+            Stage::Claimed => config.categories.claimed,
+            Stage::Closed => config.categories.closed,
+        };
+        let claimer_id = claimer.and_then(|c| Id::new_checked(c.id));
+        let overwrites = permissions::ticket_channel(
+            config,
+            stage,
+            self.opener(),
+            claimer_id,
+            self.ctx.bot_user_id.get().copied(),
+        );
+        let name = claimer.map(|c| claimed_channel_name(&self.ticket.opener_name, &c.name, self.id()));
+        let result = rest::send("move ticket channel", || {
+            let mut request = self
+                .ctx
+                .http
+                .update_channel(channel)
+                .parent_id(Some(parent))
+                .permission_overwrites(&overwrites);
+            if let Some(name) = &name {
+                request = request.name(name);
+            }
+            request
+        })
+        .await;
+        if let Err(err) = result {
+            report_discord_failure(&self.ctx, self.id(), "Kanal verschieben", &err).await;
+        }
+    }
+
+    async fn save_transcript(&self, reason: &str, who: Option<&Who>) -> Result<(usize, String)> {
+        let id = self.id();
+        let reason = reason.to_owned();
+        let (by_id, by_name) = (who.map(|w| w.id as i64), who.map(|w| w.name.clone()));
+        self.ctx
+            .db
+            .write(move |conn| {
+                let messages = queries::messages_of(conn, id)?;
+                let body_text = transcript::render_text(&messages);
+                queries::insert_transcript(
+                    conn,
+                    NewTranscript {
+                        ticket_id: id,
+                        reason,
+                        created_by: by_id,
+                        created_by_name: by_name,
+                        created_at: now_ms(),
+                        message_count: messages.len() as i32,
+                        body_text: body_text.clone(),
+                    },
+                )?;
+                Ok((messages.len(), body_text))
+            })
+            .await
+    }
+
+    async fn close(&mut self, interaction: &Interaction) -> Result<Flow> {
+        let who = Who::of(interaction);
+        let is_staff = self.ctx.config.roles.is_staff(roles(interaction));
+        let is_opener = who.as_ref().is_some_and(|w| w.id as i64 == self.ticket.opener_id);
+        if !is_staff && !is_opener {
+            return self.refuse(interaction, who.as_ref(), texts::NOT_STAFF_OR_OPENER).await;
+        }
+        if !self.ticket.status().is_active() {
+            return self.refuse(interaction, who.as_ref(), texts::TICKET_NOT_OPEN).await;
+        }
+        let id = self.id();
+        self.save_transcript("close", who.as_ref()).await?;
+        let entry = audit(id, "closed", who.as_ref(), "");
+        self.ctx
+            .db
+            .write(move |conn| {
+                queries::set_closed(conn, id, now_ms())?;
+                queries::audit(conn, &entry)
+            })
+            .await?;
+        self.reload().await?;
+        reply::public(&self.ctx, interaction, &texts::closing(id)).await?;
+        self.apply_channel_stage(Stage::Closed, None).await;
+        if let Some(channel) = self.channel() {
+            let notice = rest::fetch("closed notice", || {
+                self.ctx.http.create_message(channel).content(texts::CLOSED_NOTICE)
+            })
+            .await;
+            if let Ok(notice) = notice {
+                let _ = self.store(&notice).await;
+            }
+        }
+        reply::log(
+            &self.ctx,
+            LogEntry {
+                title: texts::LOG_CLOSED,
+                ticket: Some(id),
+                actor: who.as_ref(),
+                detail: String::new(),
+                color: reply::RED,
+            },
+        )
+        .await;
+        Ok(Flow::Linger)
+    }
+
+    async fn delete(&mut self, interaction: &Interaction) -> Result<Flow> {
+        let who = Who::of(interaction);
+        if !self.ctx.config.roles.is_staff(roles(interaction)) {
+            return self.refuse(interaction, who.as_ref(), texts::NOT_STAFF).await;
+        }
+        if self.ticket.status() == TicketStatus::Deleted {
+            return self.refuse(interaction, who.as_ref(), texts::TICKET_NOT_OPEN).await;
+        }
+        let id = self.id();
+        self.save_transcript("delete", who.as_ref()).await?;
+        let entry = audit(id, "deleted", who.as_ref(), "");
+        self.ctx
+            .db
+            .write(move |conn| {
+                queries::set_deleted(conn, id, now_ms())?;
+                queries::audit(conn, &entry)
+            })
+            .await?;
+        reply::ephemeral(&self.ctx, interaction, &texts::deleting(id)).await?;
+        self.remove_channel("Kanal löschen").await;
+        reply::log(
+            &self.ctx,
+            LogEntry {
+                title: texts::LOG_DELETED,
+                ticket: Some(id),
+                actor: who.as_ref(),
+                detail: String::new(),
+                color: reply::RED,
+            },
+        )
+        .await;
+        Ok(Flow::Stop)
+    }
+
+    async fn remove_channel(&self, what: &str) {
+        let Some(channel) = self.channel() else {
+            return;
+        };
+        self.ctx.channels.remove(channel);
+        let result = rest::send("delete channel", || self.ctx.http.delete_channel(channel)).await;
+        match result {
+            Ok(_) => {}
+            // Already gone: what we wanted.
+            Err(err) if err.discord_status() == Some(404) => {}
+            Err(err) => report_discord_failure(&self.ctx, self.id(), what, &err).await,
+        }
+    }
+
+    async fn channel_gone(&mut self) -> Result<()> {
+        if let Some(channel) = self.channel() {
+            self.ctx.channels.remove(channel);
+        }
+        if self.ticket.status() == TicketStatus::Deleted {
+            return Ok(());
+        }
+        let id = self.id();
+        self.save_transcript("channel_deleted", None).await?;
+        let entry = audit(id, "channel_deleted", None, "Kanal in Discord gelöscht");
+        self.ctx
+            .db
+            .write(move |conn| {
+                queries::set_deleted(conn, id, now_ms())?;
+                queries::audit(conn, &entry)
+            })
+            .await?;
+        reply::log(
+            &self.ctx,
+            LogEntry {
+                title: texts::LOG_CHANNEL_GONE,
+                ticket: Some(id),
+                actor: None,
+                detail: String::new(),
+                color: reply::RED,
+            },
+        )
+        .await;
+        Ok(())
+    }
+
+    async fn cleanup(&mut self) -> Result<Flow> {
+        if self.ticket.status() != TicketStatus::Closed {
+            return Ok(Flow::Continue);
+        }
+        let id = self.id();
+        let entry = audit(id, "cleanup", None, "Kanal nach Ablauf der Aufbewahrungszeit gelöscht");
+        self.ctx
+            .db
+            .write(move |conn| {
+                queries::set_deleted(conn, id, now_ms())?;
+                queries::audit(conn, &entry)
+            })
+            .await?;
+        self.remove_channel("Kanal aufräumen").await;
+        reply::log(
+            &self.ctx,
+            LogEntry {
+                title: texts::LOG_CLEANUP,
+                ticket: Some(id),
+                actor: None,
+                detail: String::new(),
+                color: reply::ORANGE,
+            },
+        )
+        .await;
+        Ok(Flow::Stop)
+    }
+
+    async fn transcript_command(&mut self, interaction: &Interaction) -> Result<Flow> {
+        let who = Who::of(interaction);
+        if !self.ctx.config.roles.is_staff(roles(interaction)) {
+            return self.refuse(interaction, who.as_ref(), texts::NOT_STAFF).await;
+        }
+        let (count, _) = self.save_transcript("manual", who.as_ref()).await?;
+        let id = self.id();
+        let (ticket, messages) = self
+            .ctx
+            .db
+            .run(move |conn| Ok((queries::ticket(conn, id)?, queries::messages_of(conn, id)?)))
+            .await?;
+        let html = transcript::render_html(&ticket, &messages);
+        reply::ephemeral_with_file(
+            &self.ctx,
+            interaction,
+            &texts::transcript_saved(id, count),
+            format!("ticket-{id}.html"),
+            html.into_bytes(),
+        )
+        .await?;
+        let entry = audit(id, "transcript", who.as_ref(), format!("{count} Nachrichten"));
+        self.ctx.db.write(move |conn| queries::audit(conn, &entry)).await?;
+        reply::log(
+            &self.ctx,
+            LogEntry {
+                title: texts::LOG_TRANSCRIPT,
+                ticket: Some(id),
+                actor: who.as_ref(),
+                detail: format!("{count} Nachrichten"),
+                color: reply::BLUE,
+            },
+        )
+        .await;
+        Ok(Flow::Continue)
+    }
+}
+
+/// A Discord refusal that retrying cannot fix: tell the operator what to fix.
+pub async fn report_discord_failure(ctx: &Ctx, ticket: i64, what: &str, err: &Error) {
+    let hint = match err.discord_status() {
+        Some(403) => "Dem Bot fehlen Rechte (Kanäle verwalten, Berechtigungen verwalten).",
+        Some(404) => "Kanal oder Kategorie existiert nicht (mehr); *_CATEGORY_ID prüfen.",
+        _ => "Discord war nicht erreichbar.",
+    };
+    tracing::error!(ticket, action = what, error = %err, hint, "Discord refused a ticket action");
+    reply::log(
+        ctx,
+        LogEntry {
+            title: "Discord-Fehler",
+            ticket: Some(ticket),
+            actor: None,
+            detail: format!("{what} fehlgeschlagen: {err}. {hint}"),
+            color: reply::RED,
+        },
+    )
+    .await;
+}

@@ -1,0 +1,122 @@
+//! Opening a ticket: reserve a number, create the private channel, hand it to its actor.
+
+use std::sync::Arc;
+
+use ractor::ActorRef;
+use twilight_model::application::interaction::Interaction;
+use twilight_model::channel::ChannelType;
+
+use crate::context::Ctx;
+use crate::db::models::{NewAuditEntry, TicketStatus};
+use crate::db::queries::{self, Reservation};
+use crate::db::now_ms;
+use crate::discord::permissions::{self, Stage};
+use crate::discord::reply::{self, Actor as Who, LogEntry};
+use crate::discord::rest;
+use crate::error::Result;
+use crate::texts;
+use crate::tickets::supervisor::SupervisorMsg;
+
+/// A name as a channel-name part: spaces become dashes, at most 20 characters.
+pub fn name_part(name: &str) -> String {
+    name.trim().replace(' ', "-").chars().take(20).collect()
+}
+
+pub async fn open_ticket(
+    ctx: Arc<Ctx>,
+    supervisor: ActorRef<SupervisorMsg>,
+    interaction: Box<Interaction>,
+) -> Result<()> {
+    // Creating a channel can take longer than Discord's 3 s when it rate-limits us.
+    reply::defer_ephemeral(&ctx, &interaction).await?;
+    let Some(who) = Who::of(&interaction) else {
+        return Ok(());
+    };
+    let (opener_id, opener_name) = (who.id as i64, who.name.clone());
+    let reservation = ctx
+        .db
+        .write(move |conn| queries::reserve_ticket(conn, opener_id, &opener_name, now_ms()))
+        .await?;
+    let ticket = match reservation {
+        Reservation::Existing(existing) => {
+            return reply::finish_deferred(&ctx, &interaction, &texts::already_has_ticket(existing.channel_id)).await;
+        }
+        Reservation::Created(ticket) => ticket,
+    };
+    let Some(opener) = interaction.author_id() else {
+        return Ok(());
+    };
+    let config = &ctx.config;
+    let name = format!("{}-{}", name_part(&who.name), ticket.id);
+    let overwrites = permissions::ticket_channel(
+        config,
+        Stage::Created,
+        opener,
+        None,
+        ctx.bot_user_id.get().copied(),
+    );
+    let created = rest::fetch("create ticket channel", || {
+        ctx.http
+            .create_guild_channel(config.guild_id, &name)
+            .kind(ChannelType::GuildText)
+            .parent_id(config.categories.created)
+            .permission_overwrites(&overwrites)
+    })
+    .await;
+    let id = ticket.id;
+    let channel = match created {
+        Ok(channel) => channel,
+        Err(err) => {
+            // Release the reservation so the user can try again.
+            ctx.db
+                .write(move |conn| queries::set_status(conn, id, TicketStatus::Failed))
+                .await?;
+            reply::finish_deferred(&ctx, &interaction, texts::OPEN_FAILED).await?;
+            reply::log(
+                &ctx,
+                LogEntry {
+                    title: texts::LOG_OPEN_FAILED,
+                    ticket: Some(id),
+                    actor: Some(&who),
+                    detail: format!("{err}"),
+                    color: reply::RED,
+                },
+            )
+            .await;
+            return Ok(());
+        }
+    };
+    let channel_id = channel.id.get() as i64;
+    let entry = NewAuditEntry {
+        ticket_id: Some(id),
+        action: "opened".into(),
+        actor_id: Some(who.id as i64),
+        actor_name: Some(who.name.clone()),
+        detail: format!("Kanal {channel_id}"),
+        created_at: now_ms(),
+    };
+    let ticket = ctx
+        .db
+        .write(move |conn| {
+            queries::attach_channel(conn, id, channel_id)?;
+            queries::audit(conn, &entry)?;
+            queries::ticket(conn, id)
+        })
+        .await?;
+    ctx.channels.insert(channel.id, id);
+    let _ = supervisor.cast(SupervisorMsg::Spawn(Box::new(ticket)));
+    reply::finish_deferred(&ctx, &interaction, &texts::ticket_created(channel.id.get())).await?;
+    reply::log(
+        &ctx,
+        LogEntry {
+            title: texts::LOG_OPENED,
+            ticket: Some(id),
+            actor: Some(&who),
+            detail: format!("<#{channel_id}>"),
+            color: reply::GREEN,
+        },
+    )
+    .await;
+    tracing::info!(ticket = id, opener = who.id, "ticket opened");
+    Ok(())
+}

@@ -1,0 +1,352 @@
+//! The ticket supervisor: one actor per ticket, restarted with back-off when it fails, and
+//! marked degraded when it keeps failing. Written out by hand: ractor's default reaction to a
+//! failed child is to stop the supervisor.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ractor::{Actor, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
+
+use super::actor::{TicketActor, TicketArgs, TicketMsg, actor_name};
+use crate::context::Ctx;
+use crate::db::models::Ticket;
+use crate::db::{now_ms, queries};
+use crate::discord::reply::{self, LogEntry};
+use crate::error::Result;
+use crate::texts;
+use crate::tickets::record;
+
+/// More restarts than this within [`INTENSITY_WINDOW`] marks a ticket degraded.
+const MAX_RESTARTS: usize = 5;
+const INTENSITY_WINDOW: Duration = Duration::from_secs(60);
+const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+pub struct TicketSupervisor;
+
+pub struct SupervisorArgs {
+    pub ctx: Arc<Ctx>,
+}
+
+pub enum SupervisorMsg {
+    /// Hand a message to a ticket's actor, starting it when needed.
+    Deliver(i64, TicketMsg),
+    /// A ticket was just opened: start its actor.
+    Spawn(Box<Ticket>),
+    /// A failed actor's back-off elapsed.
+    Restart(i64),
+    /// An operator asks to revive a degraded ticket.
+    Revive(i64, RpcReplyPort<bool>),
+    Status(RpcReplyPort<Vec<ActorStatus>>),
+}
+
+#[derive(Debug, Clone)]
+pub struct ActorStatus {
+    pub ticket_id: i64,
+    pub alive: bool,
+    pub restarts: usize,
+    pub degraded: bool,
+}
+
+#[derive(Default)]
+struct Slot {
+    actor: Option<ActorRef<TicketMsg>>,
+    restarts: VecDeque<Instant>,
+    total_restarts: usize,
+    /// Messages that arrived while the actor was down; handed over when it is back.
+    pending: Vec<TicketMsg>,
+    restarting: bool,
+    degraded: bool,
+}
+
+pub struct SupervisorState {
+    ctx: Arc<Ctx>,
+    slots: HashMap<i64, Slot>,
+    by_actor: HashMap<ActorId, i64>,
+}
+
+impl Actor for TicketSupervisor {
+    type Msg = SupervisorMsg;
+    type State = SupervisorState;
+    type Arguments = SupervisorArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<SupervisorMsg>,
+        args: SupervisorArgs,
+    ) -> Result<SupervisorState, ActorProcessingErr> {
+        let index = args.ctx.db.run(queries::channel_index).await?;
+        args.ctx.channels.replace_all(
+            index
+                .into_iter()
+                .filter_map(|(channel, ticket)| {
+                    twilight_model::id::Id::new_checked(channel as u64).map(|c| (c, ticket))
+                }),
+        );
+        Ok(SupervisorState {
+            ctx: args.ctx,
+            slots: HashMap::new(),
+            by_actor: HashMap::new(),
+        })
+    }
+
+    async fn post_start(
+        &self,
+        myself: ActorRef<SupervisorMsg>,
+        state: &mut SupervisorState,
+    ) -> Result<(), ActorProcessingErr> {
+        let active = state.ctx.db.run(queries::active_tickets).await?;
+        let count = active.len();
+        for ticket in active {
+            if ticket.degraded {
+                state.slots.entry(ticket.id).or_default().degraded = true;
+                continue;
+            }
+            state.spawn(&myself, ticket).await;
+        }
+        tracing::info!(tickets = count, "open tickets resumed");
+        Ok(())
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<SupervisorMsg>,
+        message: SupervisorMsg,
+        state: &mut SupervisorState,
+    ) -> Result<(), ActorProcessingErr> {
+        match message {
+            SupervisorMsg::Deliver(id, msg) => state.deliver(&myself, id, msg).await,
+            SupervisorMsg::Spawn(ticket) => state.spawn(&myself, *ticket).await,
+            SupervisorMsg::Restart(id) => state.restart(&myself, id).await,
+            SupervisorMsg::Revive(id, reply) => {
+                let known = state.slots.get(&id).is_some_and(|s| s.degraded);
+                if known {
+                    if let Some(slot) = state.slots.get_mut(&id) {
+                        slot.degraded = false;
+                        slot.restarts.clear();
+                    }
+                    let _ = state
+                        .ctx
+                        .db
+                        .write(move |conn| queries::set_degraded(conn, id, false))
+                        .await;
+                    state.restart(&myself, id).await;
+                }
+                let _ = reply.send(known);
+            }
+            SupervisorMsg::Status(reply) => {
+                let mut list: Vec<_> = state
+                    .slots
+                    .iter()
+                    .map(|(id, slot)| ActorStatus {
+                        ticket_id: *id,
+                        alive: slot.actor.is_some(),
+                        restarts: slot.total_restarts,
+                        degraded: slot.degraded,
+                    })
+                    .collect();
+                list.sort_by_key(|s| s.ticket_id);
+                let _ = reply.send(list);
+            }
+        }
+        Ok(())
+    }
+
+    async fn handle_supervisor_evt(
+        &self,
+        myself: ActorRef<SupervisorMsg>,
+        event: SupervisionEvent,
+        state: &mut SupervisorState,
+    ) -> Result<(), ActorProcessingErr> {
+        match event {
+            SupervisionEvent::ActorTerminated(cell, _, _) => {
+                let Some(id) = state.by_actor.remove(&cell.get_id()) else {
+                    return Ok(());
+                };
+                let has_pending = state.slots.get(&id).is_some_and(|s| !s.pending.is_empty());
+                if has_pending {
+                    // Messages came in while it was stopping: they need an actor.
+                    if let Some(slot) = state.slots.get_mut(&id) {
+                        slot.actor = None;
+                    }
+                    state.restart(&myself, id).await;
+                } else {
+                    state.slots.remove(&id);
+                }
+            }
+            SupervisionEvent::ActorFailed(cell, err) => {
+                let Some(id) = state.by_actor.remove(&cell.get_id()) else {
+                    return Ok(());
+                };
+                tracing::error!(ticket = id, actor = %actor_name(id), error = %err, "ticket actor failed");
+                state.failed(&myself, id).await;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl SupervisorState {
+    async fn spawn(&mut self, myself: &ActorRef<SupervisorMsg>, ticket: Ticket) {
+        let id = ticket.id;
+        let args = TicketArgs {
+            ctx: self.ctx.clone(),
+            ticket,
+        };
+        match Actor::spawn_linked(Some(actor_name(id)), TicketActor, args, myself.get_cell()).await {
+            Ok((actor, _)) => {
+                self.by_actor.insert(actor.get_id(), id);
+                let slot = self.slots.entry(id).or_default();
+                slot.restarting = false;
+                for msg in slot.pending.drain(..) {
+                    let _ = actor.cast(msg);
+                }
+                slot.actor = Some(actor);
+            }
+            Err(err) => {
+                // Typically the old actor's name is not released yet; try again shortly.
+                tracing::warn!(ticket = id, error = %err, "could not start ticket actor; retrying");
+                self.slots.entry(id).or_default().restarting = true;
+                myself.send_after(FIRST_BACKOFF, move || SupervisorMsg::Restart(id));
+            }
+        }
+    }
+
+    async fn deliver(&mut self, myself: &ActorRef<SupervisorMsg>, id: i64, msg: TicketMsg) {
+        let slot = self.slots.entry(id).or_default();
+        if slot.degraded {
+            let ctx = self.ctx.clone();
+            tokio::spawn(async move { handle_degraded(&ctx, id, msg).await });
+            return;
+        }
+        if slot.restarting {
+            slot.pending.push(msg);
+            return;
+        }
+        if let Some(actor) = &slot.actor {
+            match actor.cast(msg) {
+                Ok(()) => return,
+                // The actor is stopping; its termination event restarts it for this message.
+                Err(ractor::MessagingErr::SendErr(msg)) => {
+                    slot.pending.push(msg);
+                    return;
+                }
+                Err(_) => return,
+            }
+        }
+        slot.pending.push(msg);
+        self.restart(myself, id).await;
+    }
+
+    /// Starts the actor of ticket `id` afresh from the database.
+    async fn restart(&mut self, myself: &ActorRef<SupervisorMsg>, id: i64) {
+        if self.slots.get(&id).is_some_and(|s| s.actor.is_some()) {
+            return;
+        }
+        match self.ctx.db.run(move |conn| queries::ticket(conn, id)).await {
+            Ok(ticket) => self.spawn(myself, ticket).await,
+            Err(err) => {
+                tracing::error!(ticket = id, error = %err, "cannot load ticket to restart its actor");
+                let backoff = self.record_restart(id);
+                myself.send_after(backoff, move || SupervisorMsg::Restart(id));
+            }
+        }
+    }
+
+    /// Notes a restart; returns the back-off before the next attempt.
+    fn record_restart(&mut self, id: i64) -> Duration {
+        let slot = self.slots.entry(id).or_default();
+        let now = Instant::now();
+        while slot
+            .restarts
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > INTENSITY_WINDOW)
+        {
+            slot.restarts.pop_front();
+        }
+        slot.restarts.push_back(now);
+        slot.total_restarts += 1;
+        slot.restarting = true;
+        let exponent = slot.restarts.len().saturating_sub(1).min(8) as u32;
+        (FIRST_BACKOFF * 2u32.pow(exponent)).min(MAX_BACKOFF)
+    }
+
+    async fn failed(&mut self, myself: &ActorRef<SupervisorMsg>, id: i64) {
+        if let Some(slot) = self.slots.get_mut(&id) {
+            slot.actor = None;
+        }
+        let backoff = self.record_restart(id);
+        let over_limit = self
+            .slots
+            .get(&id)
+            .is_some_and(|s| s.restarts.len() > MAX_RESTARTS);
+        if !over_limit {
+            myself.send_after(backoff, move || SupervisorMsg::Restart(id));
+            return;
+        }
+        let pending = match self.slots.get_mut(&id) {
+            Some(slot) => {
+                slot.degraded = true;
+                slot.restarting = false;
+                std::mem::take(&mut slot.pending)
+            }
+            None => Vec::new(),
+        };
+        tracing::error!(ticket = id, "ticket actor keeps failing; marked degraded");
+        let ctx = self.ctx.clone();
+        tokio::spawn(async move {
+            if let Err(err) = ctx.db.write(move |conn| queries::set_degraded(conn, id, true)).await {
+                tracing::error!(ticket = id, error = %err, "could not mark ticket degraded");
+            }
+            reply::log(
+                &ctx,
+                LogEntry {
+                    title: texts::LOG_DEGRADED,
+                    ticket: Some(id),
+                    actor: None,
+                    detail: format!(
+                        "Der Ticket-Prozess ist mehr als {MAX_RESTARTS}× in {} s abgestürzt und wird nicht mehr neu gestartet. \
+                         Nachrichten werden weiter gespeichert. Nach Behebung: `ticketbot restart-ticket {id}`.",
+                        INTENSITY_WINDOW.as_secs()
+                    ),
+                    color: reply::RED,
+                },
+            )
+            .await;
+            for msg in pending {
+                handle_degraded(&ctx, id, msg).await;
+            }
+        });
+    }
+}
+
+/// A degraded ticket has no actor: its messages are still stored, and presses are answered.
+async fn handle_degraded(ctx: &Ctx, id: i64, msg: TicketMsg) {
+    let stored = match msg {
+        TicketMsg::MessageCreated(message) | TicketMsg::MessageUpdated(message) => {
+            let row = record::message_row(id, &message, false);
+            ctx.db
+                .write(move |conn| {
+                    if !queries::record_edit(conn, row.id, &row.content, row.edited_at.unwrap_or(row.created_at))? {
+                        queries::insert_message(conn, &row)?;
+                    }
+                    Ok(())
+                })
+                .await
+        }
+        TicketMsg::MessageDeleted(message) => {
+            ctx.db
+                .write(move |conn| queries::record_delete(conn, message.get() as i64, now_ms()))
+                .await
+        }
+        TicketMsg::Button(interaction, _) | TicketMsg::TranscriptCommand(interaction) => {
+            reply::ephemeral(ctx, &interaction, texts::TEMPORARILY_UNAVAILABLE).await
+        }
+        TicketMsg::ChannelDeleted | TicketMsg::Cleanup | TicketMsg::IdleStop => Ok(()),
+    };
+    if let Err(err) = stored {
+        tracing::error!(ticket = id, error = %err, "degraded ticket: could not handle event");
+    }
+}

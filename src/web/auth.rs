@@ -1,0 +1,476 @@
+//! Login with Discord (OAuth2 authorization code with `state` and PKCE, scope `identify`), the
+//! role check against the guild, and the session cookie.
+//!
+//! The session is a private (encrypted and authenticated) cookie holding who the user is and
+//! when their roles were last checked. The [`Staff`] guard lets a request in only with a valid
+//! session and re-checks the roles with the bot token when that check is older than
+//! [`ROLE_RECHECK_MS`]; without a session it forwards, so a lower-ranked route can send the
+//! browser to `/login`.
+
+use std::sync::Arc;
+
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, TokenUrl,
+};
+use rocket::fairing::AdHoc;
+use rocket::http::uri::Origin;
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::response::Redirect;
+use rocket::{Route, State, get};
+use serde::{Deserialize, Serialize};
+
+use super::discord_api::{DiscordApi, DiscordUser, GuildMember, oauth_http};
+use super::error::{MessageView, PanelError};
+use super::templates::{Page, Templates};
+use super::text;
+use crate::config::Config;
+use crate::db::now_ms;
+
+pub const SESSION_COOKIE: &str = "ticketbot_session";
+pub const LOGIN_COOKIE: &str = "ticketbot_login";
+/// How long a session lasts after login.
+pub const SESSION_LIFETIME_MS: i64 = 12 * 60 * 60 * 1000;
+/// Roles are checked again with Discord when the last check is older than this.
+pub const ROLE_RECHECK_MS: i64 = 5 * 60 * 1000;
+/// While Discord cannot be asked, a session whose roles were confirmed this recently stays in.
+const ROLE_RECHECK_GRACE_MS: i64 = 30 * 60 * 1000;
+/// How long a started login may take.
+const LOGIN_LIFETIME_MS: i64 = 10 * 60 * 1000;
+
+/// Everything the login needs, managed by Rocket.
+pub struct Auth {
+    pub api: DiscordApi,
+    client_id: String,
+    client_secret: String,
+    authorize_url: String,
+    token_url: String,
+    redirect_uri: String,
+    allowed_roles: Vec<u64>,
+    secure_cookies: bool,
+}
+
+impl Auth {
+    pub fn new(config: &Config) -> Result<Self, String> {
+        let api = DiscordApi::new(config).map_err(|err| format!("HTTP client: {err}"))?;
+        Ok(Self {
+            api,
+            client_id: config.panel.client_id.clone(),
+            client_secret: config.panel.client_secret.clone(),
+            authorize_url: config.discord.url("oauth2/authorize"),
+            token_url: config.discord.url("api/oauth2/token"),
+            redirect_uri: config.panel.redirect_uri.to_string(),
+            allowed_roles: config.panel.allowed_roles.iter().map(|id| id.get()).collect(),
+            secure_cookies: config.panel.redirect_uri.scheme() == "https",
+        })
+    }
+
+    fn oauth_client(
+        &self,
+    ) -> Result<
+        BasicClient<
+            oauth2::EndpointSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointNotSet,
+            oauth2::EndpointSet,
+        >,
+        PanelError,
+    > {
+        let internal = |what: &str, err: oauth2::url::ParseError| {
+            PanelError::internal(format!("OAuth2 {what} URL is invalid: {err}"))
+        };
+        Ok(BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_client_secret(ClientSecret::new(self.client_secret.clone()))
+            .set_auth_uri(
+                AuthUrl::new(self.authorize_url.clone()).map_err(|e| internal("authorize", e))?,
+            )
+            .set_token_uri(TokenUrl::new(self.token_url.clone()).map_err(|e| internal("token", e))?)
+            .set_redirect_uri(
+                RedirectUrl::new(self.redirect_uri.clone()).map_err(|e| internal("redirect", e))?,
+            ))
+    }
+
+    pub fn allows(&self, member: &GuildMember) -> bool {
+        member.role_ids().any(|role| self.allowed_roles.contains(&role))
+    }
+
+    fn cookie<'c>(&self, name: &'c str, value: String, max_age_ms: i64) -> Cookie<'c> {
+        Cookie::build((name, value))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.secure_cookies)
+            .max_age(rocket::time::Duration::milliseconds(max_age_ms))
+            .build()
+    }
+
+    fn removal(name: &'static str) -> Cookie<'static> {
+        Cookie::build(name).path("/").build()
+    }
+}
+
+/// What the session cookie holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub user_id: u64,
+    pub name: String,
+    pub avatar: Option<String>,
+    pub issued_at: i64,
+    pub roles_checked_at: i64,
+}
+
+/// A started login: the values the callback must see again.
+#[derive(Debug, Serialize, Deserialize)]
+struct PendingLogin {
+    state: String,
+    verifier: String,
+    next: String,
+    started_at: i64,
+}
+
+/// A logged-in member holding an allowed role.
+#[derive(Debug, Clone)]
+pub struct Staff(pub Session);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Staff {
+    type Error = &'static str;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let outcome = request
+            .local_cache_async(async { check_session(request).await })
+            .await;
+        match outcome {
+            Ok(staff) => Outcome::Success(staff.clone()),
+            Err(SessionProblem::Missing) => Outcome::Forward(Status::Unauthorized),
+            Err(SessionProblem::Forbidden(message)) => Outcome::Error((Status::Forbidden, message)),
+            Err(SessionProblem::Unavailable) => {
+                Outcome::Error((Status::ServiceUnavailable, text::MEMBER_LOOKUP_FAILED))
+            }
+        }
+    }
+}
+
+/// Why the [`Staff`] guard refused a request; cached per request so catchers can explain it.
+#[derive(Debug, Clone)]
+pub enum SessionProblem {
+    Missing,
+    Forbidden(&'static str),
+    Unavailable,
+}
+
+async fn check_session(request: &Request<'_>) -> Result<Staff, SessionProblem> {
+    let Some(auth) = request.rocket().state::<Arc<Auth>>() else {
+        tracing::error!(code = "panel_auth_missing", "the auth stage is not attached");
+        return Err(SessionProblem::Unavailable);
+    };
+    let cookies = request.cookies();
+    let Some(cookie) = cookies.get_private(SESSION_COOKIE) else {
+        return Err(SessionProblem::Missing);
+    };
+    let now = now_ms();
+    let session = match serde_json::from_str::<Session>(cookie.value()) {
+        Ok(session) if now - session.issued_at < SESSION_LIFETIME_MS => session,
+        _ => {
+            cookies.remove_private(Auth::removal(SESSION_COOKIE));
+            return Err(SessionProblem::Missing);
+        }
+    };
+    if now - session.roles_checked_at < ROLE_RECHECK_MS {
+        return Ok(Staff(session));
+    }
+    match auth.api.member(session.user_id).await {
+        Ok(Some(member)) if auth.allows(&member) => {
+            let refreshed = Session {
+                roles_checked_at: now,
+                name: member_name(&member).unwrap_or(session.name),
+                ..session
+            };
+            store_session(auth, cookies, &refreshed);
+            Ok(Staff(refreshed))
+        }
+        Ok(found) => {
+            tracing::info!(
+                user = session.user_id,
+                member = found.is_some(),
+                "panel session ended: the user no longer holds an allowed role"
+            );
+            Err(SessionProblem::Forbidden(if found.is_some() {
+                text::MISSING_ROLE
+            } else {
+                text::NOT_A_MEMBER
+            }))
+        }
+        Err(err) if now - session.roles_checked_at < ROLE_RECHECK_GRACE_MS => {
+            tracing::warn!(user = session.user_id, "role re-check failed, session kept: {err}");
+            Ok(Staff(session))
+        }
+        Err(err) => {
+            tracing::warn!(user = session.user_id, "role re-check failed: {err}");
+            Err(SessionProblem::Unavailable)
+        }
+    }
+}
+
+fn store_session(auth: &Auth, cookies: &CookieJar<'_>, session: &Session) {
+    match serde_json::to_string(session) {
+        Ok(value) => {
+            let remaining = SESSION_LIFETIME_MS - (now_ms() - session.issued_at);
+            cookies.add_private(auth.cookie(SESSION_COOKIE, value, remaining.max(0)));
+        }
+        Err(err) => tracing::error!(code = "panel_session_encode", "{err}"),
+    }
+}
+
+fn member_name(member: &GuildMember) -> Option<String> {
+    member
+        .nick
+        .clone()
+        .filter(|nick| !nick.is_empty())
+        .or_else(|| member.user.as_ref().map(|user| user.display_name().to_owned()))
+}
+
+/// Where the browser may be sent after login: a path on this site, nothing else.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && path.len() <= 512
+                && !path.chars().any(|c| c.is_control()) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// The login page's address with the page to return to.
+pub fn login_redirect(origin: &Origin<'_>) -> Redirect {
+    let next = origin.to_string();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", &next)
+        .finish();
+    Redirect::to(format!("/login?{query}"))
+}
+
+#[get("/login?<next>")]
+fn login(
+    auth: &State<Arc<Auth>>,
+    cookies: &CookieJar<'_>,
+    next: Option<&str>,
+) -> Result<Redirect, PanelError> {
+    let client = auth.oauth_client()?;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new("identify".into()))
+        .add_extra_param("prompt", "none")
+        .set_pkce_challenge(challenge)
+        .url();
+    let pending = PendingLogin {
+        state: state.secret().clone(),
+        verifier: verifier.secret().clone(),
+        next: safe_next(next),
+        started_at: now_ms(),
+    };
+    let value = serde_json::to_string(&pending)
+        .map_err(|err| PanelError::internal(format!("encoding the login cookie: {err}")))?;
+    cookies.add_private(auth.cookie(LOGIN_COOKIE, value, LOGIN_LIFETIME_MS));
+    Ok(Redirect::to(url.to_string()))
+}
+
+/// The OAuth2 callback, mounted at the path of `DISCORD_REDIRECT_URI`.
+#[get("/?<code>&<state>&<error>")]
+async fn callback(
+    auth: &State<Arc<Auth>>,
+    cookies: &CookieJar<'_>,
+    code: Option<&str>,
+    state: Option<&str>,
+    error: Option<&str>,
+) -> Result<Redirect, PanelError> {
+    // A login cookie is good for exactly one callback, whatever its outcome.
+    let pending = cookies
+        .get_private(LOGIN_COOKIE)
+        .and_then(|cookie| serde_json::from_str::<PendingLogin>(cookie.value()).ok());
+    cookies.remove_private(Auth::removal(LOGIN_COOKIE));
+
+    if let Some(error) = error {
+        return Err(PanelError::login(text::LOGIN_CANCELLED, format!("Discord sent error={error}")));
+    }
+    let Some(pending) = pending.filter(|p| now_ms() - p.started_at < LOGIN_LIFETIME_MS) else {
+        return Err(PanelError::login(text::LOGIN_EXPIRED, "callback without a valid login cookie"));
+    };
+    if !state.is_some_and(|state| same_secret(state, &pending.state)) {
+        return Err(PanelError::login(text::LOGIN_STATE_MISMATCH, "callback state does not match"));
+    }
+    let Some(code) = code.filter(|code| !code.is_empty()) else {
+        return Err(PanelError::login(text::LOGIN_NO_CODE, "callback without a code"));
+    };
+
+    let client = auth.oauth_client()?;
+    let http = auth.api.http().clone();
+    let send = |request| oauth_http(http.clone(), request);
+    let token = client
+        .exchange_code(AuthorizationCode::new(code.to_owned()))
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier))
+        .request_async(&send)
+        .await
+        .map_err(|err| PanelError::login(text::TOKEN_FAILED, token_error(&err)))?;
+
+    let user = auth
+        .api
+        .current_user(token.access_token().secret())
+        .await
+        .map_err(|err| PanelError::upstream(text::USER_FAILED, err.to_string()))?;
+    let user_id: u64 = user
+        .id
+        .parse()
+        .map_err(|_| PanelError::upstream(text::USER_FAILED, format!("user id {:?}", user.id)))?;
+    let member = auth
+        .api
+        .member(user_id)
+        .await
+        .map_err(|err| PanelError::upstream(text::MEMBER_LOOKUP_FAILED, err.to_string()))?;
+    let Some(member) = member else {
+        return Err(PanelError::forbidden(text::NOT_A_MEMBER, format!("user {user_id} is not a guild member")));
+    };
+    if !auth.allows(&member) {
+        return Err(PanelError::forbidden(
+            text::MISSING_ROLE,
+            format!("user {user_id} holds none of the allowed roles"),
+        ));
+    }
+    let now = now_ms();
+    let session = Session {
+        user_id,
+        name: member_name(&member).unwrap_or_else(|| user.display_name().to_owned()),
+        avatar: avatar_of(&user),
+        issued_at: now,
+        roles_checked_at: now,
+    };
+    store_session(auth, cookies, &session);
+    tracing::info!(user = user_id, name = %session.name, "panel login");
+    Ok(Redirect::to(pending.next))
+}
+
+fn avatar_of(user: &DiscordUser) -> Option<String> {
+    user.avatar.clone()
+}
+
+fn token_error(
+    err: &oauth2::RequestTokenError<reqwest::Error, oauth2::basic::BasicErrorResponse>,
+) -> String {
+    match err {
+        oauth2::RequestTokenError::ServerResponse(response) => {
+            format!("token endpoint refused: {response}")
+        }
+        oauth2::RequestTokenError::Request(err) => format!("token request failed: {err}"),
+        oauth2::RequestTokenError::Parse(err, _) => format!("token response unreadable: {err}"),
+        oauth2::RequestTokenError::Other(other) => format!("token exchange failed: {other}"),
+    }
+}
+
+/// Compares two secrets without an early exit.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a
+            .bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[get("/logout")]
+fn logout(cookies: &CookieJar<'_>, templates: &State<Templates>) -> Result<Page, PanelError> {
+    cookies.remove_private(Auth::removal(SESSION_COOKIE));
+    cookies.remove_private(Auth::removal(LOGIN_COOKIE));
+    templates.page(
+        "message.html",
+        &MessageView {
+            title: text::TITLE_LOGGED_OUT,
+            message: text::LOGGED_OUT,
+            status: 200,
+            show_login: true,
+        },
+    )
+}
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![login, logout]
+}
+
+/// Manages [`Auth`] and mounts the login routes and the callback at `DISCORD_REDIRECT_URI`'s path.
+pub fn stage(config: Arc<Config>) -> AdHoc {
+    AdHoc::try_on_ignite("Discord login", move |rocket| async move {
+        let setup = callback_mount_path(&config)
+            .and_then(|path| Auth::new(&config).map(|auth| (path, auth)));
+        match setup {
+            Ok((callback_path, auth)) => Ok(rocket
+                .manage(Arc::new(auth))
+                .mount("/", routes())
+                .mount(callback_path, rocket::routes![callback])),
+            Err(err) => {
+                tracing::error!(code = "panel_auth", "cannot set up the Discord login: {err}");
+                Err(rocket)
+            }
+        }
+    })
+}
+
+/// The path part of `DISCORD_REDIRECT_URI`, as a mount point.
+pub fn callback_mount_path(config: &Config) -> Result<String, String> {
+    let path = config.panel.redirect_uri.path().trim_end_matches('/');
+    if path.is_empty() {
+        return Err(format!(
+            "DISCORD_REDIRECT_URI needs a path of its own for the callback, like \
+             https://panel.example/callback; got {}",
+            config.panel.redirect_uri
+        ));
+    }
+    rocket::http::uri::Origin::parse(path)
+        .map(|_| path.to_owned())
+        .map_err(|err| format!("DISCORD_REDIRECT_URI has an unusable path {path:?}: {err}"))
+}
+
+/// The guard's refusal for this request, if it refused one.
+pub fn refusal(request: &Request<'_>) -> Option<SessionProblem> {
+    request
+        .local_cache(|| Err::<Staff, SessionProblem>(SessionProblem::Missing))
+        .as_ref()
+        .err()
+        .filter(|problem| !matches!(problem, SessionProblem::Missing))
+        .cloned()
+}
+
+/// Ends the session (a catcher's cookie changes are the ones that reach the browser).
+pub fn end_session(request: &Request<'_>) {
+    request
+        .cookies()
+        .remove_private(Auth::removal(SESSION_COOKIE));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{safe_next, same_secret};
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/tickets/4?x=1")), "/tickets/4?x=1");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn secrets_compare() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+}

@@ -1,0 +1,61 @@
+//! Every sentence the panel shows to a person, in one place (German, as in the original panel).
+
+pub const LOGIN_EXPIRED: &str =
+    "Die Anmeldung ist abgelaufen oder wurde in einem anderen Fenster begonnen. Bitte melde dich erneut an.";
+pub const LOGIN_STATE_MISMATCH: &str =
+    "Die Anmeldung konnte nicht bestätigt werden (ungültiger Status). Bitte melde dich erneut an.";
+pub const LOGIN_CANCELLED: &str = "Discord-Login abgebrochen.";
+pub const LOGIN_NO_CODE: &str = "Discord-Login abgebrochen (kein Code).";
+pub const TOKEN_FAILED: &str = "Fehler beim Tokenabruf. Bitte melde dich erneut an.";
+pub const USER_FAILED: &str = "Fehler beim Abruf der Nutzerinformationen.";
+pub const MEMBER_LOOKUP_FAILED: &str =
+    "Deine Rollen konnten gerade nicht bei Discord geprüft werden. Bitte versuche es gleich noch einmal.";
+pub const NOT_A_MEMBER: &str = "Du bist nicht auf dem Discord-Server oder keine Berechtigung.";
+pub const MISSING_ROLE: &str = "Du hast keine der erforderlichen Rollen. Zugriff verweigert.";
+pub const LOGGED_OUT: &str = "Du wurdest abgemeldet.";
+pub const NOT_FOUND: &str = "Diese Seite gibt es nicht.";
+pub const TICKET_NOT_FOUND: &str = "Dieses Ticket gibt es nicht.";
+pub const TRANSCRIPT_NOT_FOUND: &str = "Dieses Transkript gibt es nicht.";
+pub const INTERNAL: &str = "Ein interner Fehler ist aufgetreten. Bitte versuche es später erneut.";
+pub const DATABASE_DOWN: &str =
+    "Die Datenbank ist gerade nicht erreichbar. Bitte versuche es später erneut.";
+pub const BAD_REQUEST: &str = "Die Anfrage war ungültig.";
+
+pub const TITLE_LOGIN_FAILED: &str = "Anmeldung fehlgeschlagen";
+pub const TITLE_FORBIDDEN: &str = "Zugriff verweigert";
+pub const TITLE_NOT_FOUND: &str = "Nicht gefunden";
+pub const TITLE_ERROR: &str = "Fehler";
+pub const TITLE_LOGGED_OUT: &str = "Abgemeldet";
+
+/// The German name of a ticket status.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "opening" => "wird eröffnet",
+        "open" => "offen",
+        "claimed" => "übernommen",
+        "closed" => "geschlossen",
+        "deleted" => "gelöscht",
+        "failed" => "fehlgeschlagen",
+        _ => "unbekannt",
+    }
+}
+
+/// The statuses the list can be filtered by, in the order of the filter menu.
+pub const STATUS_FILTERS: [&str; 6] = ["open", "claimed", "closed", "deleted", "opening", "failed"];
+
+/// The German name of an audit action; unknown actions are shown as stored.
+pub fn audit_label(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "opened" | "created" | "ticket_opened" => "eröffnet",
+        "claimed" | "ticket_claimed" => "übernommen",
+        "unclaimed" => "freigegeben",
+        "closed" | "ticket_closed" => "geschlossen",
+        "reopened" => "wieder geöffnet",
+        "deleted" | "ticket_deleted" => "gelöscht",
+        "transcript" | "transcript_saved" => "Transkript gespeichert",
+        "verdict" | "ai_verdict" => "KI-Einschätzung",
+        "degraded" => "beeinträchtigt",
+        "imported" | "legacy_import" => "importiert",
+        _ => return None,
+    })
+}
