@@ -1,0 +1,657 @@
+//! A loopback Discord for integration tests.
+//!
+//! [`DiscordEmu::start`] binds `127.0.0.1:0` and serves, on one port:
+//! - the gateway websocket at `/` (twilight connects to `{gateway_url}/?v=10&encoding=json`),
+//! - the REST API under `/api/v10` (twilight-http in proxy mode, plain http),
+//! - OAuth2 (`/oauth2/authorize`, `/api/oauth2/token`, `/api/users/@me`),
+//! - attachment downloads (`/attachments/...`, the `url` of uploaded files).
+//!
+//! Payloads are shaped like real Discord's so that twilight-model deserializes
+//! them. The model is one [`model::Model`] behind a `std::sync::Mutex`; every
+//! change notifies a `tokio::sync::Notify` so that the `wait_*` helpers wake up
+//! without polling. See `gateway.rs` for the session/resume semantics.
+
+mod gateway;
+mod model;
+mod rest;
+
+// Types tests may name; not every one is used by the tests in this crate.
+#[allow(unused_imports)]
+pub use model::{
+    AttachmentState, Button, ChannelState, GuildSpec, MessageInteraction, MessageState, Overwrite,
+};
+
+use axum::Router;
+use axum::routing::get;
+use model::{InteractionState, MemberState, Model, UserState};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// One request the emulator answered (REST, OAuth2, attachments).
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// Path without the query, e.g. `/api/v10/channels/1/messages`.
+    pub path: String,
+    /// Raw query string without `?` (empty if none).
+    pub query: String,
+    /// JSON body; for multipart the parsed `payload_json` part; for
+    /// url-encoded forms an object of strings.
+    pub json: Option<Value>,
+    /// Uploaded files as (filename, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Status the emulator answered with.
+    pub status: u16,
+    /// The JSON the emulator answered with, if any.
+    pub response: Option<Value>,
+}
+
+impl RecordedRequest {
+    /// `method` matches (case-insensitive) and the path contains `path_part`.
+    pub fn is(&self, method: &str, path_part: &str) -> bool {
+        self.method.eq_ignore_ascii_case(method) && self.path.contains(path_part)
+    }
+
+    pub fn succeeded(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// `json.content` as a string ("" if absent).
+    pub fn content(&self) -> &str {
+        self.json
+            .as_ref()
+            .and_then(|j| j["content"].as_str().or(j["data"]["content"].as_str()))
+            .unwrap_or("")
+    }
+}
+
+/// An interaction sent to the bot.
+#[derive(Clone, Debug)]
+pub struct InteractionRef {
+    pub id: u64,
+    pub token: String,
+    pub channel_id: u64,
+    pub user_id: u64,
+}
+
+/// Shared state of one emulator instance.
+pub(crate) struct Inner {
+    model: Mutex<Model>,
+    changed: Notify,
+    addr: SocketAddr,
+    bot_token: String,
+    client_secret: String,
+    application_id: u64,
+    bot_user_id: u64,
+    spec: GuildSpec,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, Model> {
+        // A panicking test must not poison the emulator for the server tasks.
+        self.model.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the model, then wakes every waiter.
+    fn update<R>(&self, f: impl FnOnce(&mut Model) -> R) -> R {
+        let result = f(&mut self.lock());
+        self.changed.notify_waiters();
+        result
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&Model) -> R) -> R {
+        f(&self.lock())
+    }
+}
+
+/// The emulator. Cheap to clone; the server lives as long as the test's runtime.
+#[derive(Clone)]
+pub struct DiscordEmu {
+    inner: Arc<Inner>,
+}
+
+impl DiscordEmu {
+    pub async fn start(spec: GuildSpec) -> DiscordEmu {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let model = Model::new(spec.clone(), format!("http://{addr}"));
+        let inner = Arc::new(Inner {
+            bot_token: model.bot_token.clone(),
+            client_secret: model.client_secret.clone(),
+            application_id: model.application_id,
+            bot_user_id: model.bot_user_id,
+            model: Mutex::new(model),
+            changed: Notify::new(),
+            addr,
+            spec,
+        });
+        let app = Router::new()
+            .route("/", get(gateway::ws_handler))
+            .fallback(rest::handle)
+            .with_state(inner.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                eprintln!("discord emulator: server stopped: {e}");
+            }
+        });
+        DiscordEmu { inner }
+    }
+
+    // ------------------------------------------------------------ addresses
+
+    pub fn addr(&self) -> SocketAddr {
+        self.inner.addr
+    }
+    /// `http://127.0.0.1:PORT` (the bot's DISCORD_API_BASE).
+    pub fn api_base(&self) -> String {
+        format!("http://{}", self.inner.addr)
+    }
+    /// `127.0.0.1:PORT`, for `twilight_http::Client::builder().proxy(.., true)`.
+    pub fn http_proxy(&self) -> String {
+        self.inner.addr.to_string()
+    }
+    /// `ws://127.0.0.1:PORT` (the bot's DISCORD_GATEWAY_URL).
+    pub fn gateway_url(&self) -> String {
+        format!("ws://{}", self.inner.addr)
+    }
+    pub fn bot_token(&self) -> &str {
+        &self.inner.bot_token
+    }
+    pub fn application_id(&self) -> u64 {
+        self.inner.application_id
+    }
+    pub fn bot_user_id(&self) -> u64 {
+        self.inner.bot_user_id
+    }
+    pub fn client_secret(&self) -> &str {
+        &self.inner.client_secret
+    }
+    pub fn spec(&self) -> &GuildSpec {
+        &self.inner.spec
+    }
+
+    /// The bot's environment, pointing at this emulator.
+    pub fn env_for_bot(&self) -> Vec<(String, String)> {
+        let s = &self.inner.spec;
+        [
+            ("BOT_TOKEN", self.bot_token().to_owned()),
+            ("GUILD_ID", s.guild_id.to_string()),
+            ("SUPPORT_ROLE_ID", s.support_role.to_string()),
+            ("ADMIN_ROLE_ID", s.admin_role.to_string()),
+            ("VIEWER_ROLE_ID", s.viewer_role.to_string()),
+            ("VIEWER2_ROLE_ID", s.viewer2_role.to_string()),
+            ("CREATED_TICKETS_CATEGORY_ID", s.created_cat.to_string()),
+            ("CLAIMED_TICKETS_CATEGORY_ID", s.claimed_cat.to_string()),
+            ("CLOSED_TICKETS_CATEGORY_ID", s.closed_cat.to_string()),
+            ("TICKET_LOG_CHANNEL_ID", s.log_channel.to_string()),
+            ("DISCORD_API_BASE", self.api_base()),
+            ("DISCORD_GATEWAY_URL", self.gateway_url()),
+            ("DISCORD_CLIENT_ID", self.application_id().to_string()),
+            ("DISCORD_CLIENT_SECRET", self.client_secret().to_owned()),
+            (
+                "FLASK_SECRET_KEY",
+                "emu-flask-secret-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                    .to_owned(),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+
+    // ---------------------------------------------------------------- model
+
+    /// Adds (or replaces) a guild member and its user.
+    pub fn add_member(&self, id: u64, username: &str, nick: Option<&str>, roles: &[u64]) {
+        self.inner.update(|m| {
+            let user = UserState {
+                id,
+                username: username.to_owned(),
+                global_name: Some(username.to_owned()),
+                bot: false,
+            };
+            m.users.insert(id, user);
+            let member = MemberState {
+                user_id: id,
+                nick: nick.map(str::to_owned),
+                roles: roles.to_vec(),
+                joined_at: model::now_timestamp(),
+            };
+            m.members.insert(id, member);
+        });
+    }
+
+    pub fn set_member_roles(&self, id: u64, roles: &[u64]) {
+        self.inner.update(|m| {
+            if let Some(member) = m.members.get_mut(&id) {
+                member.roles = roles.to_vec();
+            }
+        });
+    }
+
+    /// The user leaves the guild (GET member then answers 404 Unknown Member).
+    pub fn remove_member(&self, id: u64) {
+        self.inner.update(|m| m.members.remove(&id));
+    }
+
+    /// Creates a text channel (dispatches CHANNEL_CREATE) and returns its id.
+    pub fn create_text_channel(&self, name: &str, parent: Option<u64>) -> u64 {
+        self.inner.update(|m| {
+            let id = m.next_id();
+            m.insert_channel(id, model::CHANNEL_TEXT, name, parent);
+            let v = m.channel_json(&m.channels[&id]);
+            m.dispatch("CHANNEL_CREATE", v);
+            id
+        })
+    }
+
+    pub fn channel(&self, id: u64) -> Option<ChannelState> {
+        self.inner.read(|m| m.channels.get(&id).cloned())
+    }
+
+    pub fn channels(&self) -> Vec<ChannelState> {
+        self.inner.read(|m| m.channels.values().cloned().collect())
+    }
+
+    /// Channels whose parent is `category`.
+    pub fn channels_in(&self, category: u64) -> Vec<ChannelState> {
+        self.inner.read(|m| {
+            m.channels
+                .values()
+                .filter(|c| c.parent_id == Some(category))
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// Channel history, oldest first (still available after the channel is deleted).
+    pub fn messages(&self, channel_id: u64) -> Vec<MessageState> {
+        self.inner
+            .read(|m| m.messages.get(&channel_id).cloned().unwrap_or_default())
+    }
+
+    /// Any message by id, ephemeral ones included.
+    pub fn message(&self, message_id: u64) -> Option<MessageState> {
+        self.inner.read(|m| m.message(message_id).cloned())
+    }
+
+    /// Ephemeral messages the bot sent in reply to interactions, oldest first.
+    pub fn ephemeral_messages(&self) -> Vec<MessageState> {
+        self.inner.read(|m| m.ephemeral.values().cloned().collect())
+    }
+
+    /// Registered application commands (guild and global), as the API returns them.
+    pub fn commands(&self) -> Vec<Value> {
+        self.inner.read(|m| m.commands.clone())
+    }
+
+    // -------------------------------------------------------- driving the bot
+
+    /// A member clicks a button: INTERACTION_CREATE (type 3) whose `message` is
+    /// the stored message. Panics if the message has no such enabled button.
+    pub async fn click_button(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        custom_id: &str,
+    ) -> InteractionRef {
+        let result = self.inner.update(|m| {
+            let msg = m.message(message_id).ok_or("no such message")?;
+            let button = msg.button(custom_id).ok_or_else(|| {
+                format!(
+                    "message has no button {custom_id:?}; it has {:?}",
+                    msg.buttons()
+                )
+            })?;
+            if button.disabled {
+                return Err(format!("button {custom_id:?} is disabled"));
+            }
+            let component_id = component_number(&msg.components, custom_id);
+            let data = json!({"custom_id": custom_id, "component_type": 2, "id": component_id});
+            Ok(start_interaction(
+                m,
+                3,
+                user_id,
+                channel_id,
+                None,
+                Some(message_id),
+                data,
+            ))
+        });
+        self.warn_if_nobody_listens();
+        result.unwrap_or_else(|e: String| panic!("click_button: {e}"))
+    }
+
+    /// A member runs `/name` (INTERACTION_CREATE type 2). Panics if the bot
+    /// did not register the command.
+    pub async fn slash_command(&self, user_id: u64, channel_id: u64, name: &str) -> InteractionRef {
+        self.slash_command_with_options(user_id, channel_id, name, json!([]))
+            .await
+    }
+
+    /// Like [`slash_command`](Self::slash_command) with `data.options`
+    /// (e.g. `[{"name": "reason", "type": 3, "value": "spam"}]`).
+    pub async fn slash_command_with_options(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> InteractionRef {
+        let result = self.inner.update(|m| {
+            let command = m
+                .commands
+                .iter()
+                .find(|c| c["name"] == name && c["type"] == 1)
+                .ok_or_else(|| format!("the bot did not register /{name}"))?;
+            let mut data =
+                json!({"id": command["id"], "name": name, "type": 1, "options": options});
+            if let Some(g) = command.get("guild_id") {
+                data["guild_id"] = g.clone();
+            }
+            let name = Some(name.to_owned());
+            Ok(start_interaction(
+                m, 2, user_id, channel_id, name, None, data,
+            ))
+        });
+        self.warn_if_nobody_listens();
+        result.unwrap_or_else(|e: String| panic!("slash_command: {e}"))
+    }
+
+    /// A member writes in a channel: stored, then MESSAGE_CREATE.
+    pub async fn user_message(&self, user_id: u64, channel_id: u64, content: &str) -> u64 {
+        let id = self.inner.update(|m| {
+            let msg = user_message_state(m, user_id, channel_id, content);
+            let id = msg.id;
+            m.post_message(msg);
+            id
+        });
+        self.warn_if_nobody_listens();
+        id
+    }
+
+    /// Stores a user message without any gateway event ("sent while the bot was down").
+    pub fn store_message_silently(&self, user_id: u64, channel_id: u64, content: &str) -> u64 {
+        self.inner.update(|m| {
+            let msg = user_message_state(m, user_id, channel_id, content);
+            let id = msg.id;
+            if let Some(c) = m.channels.get_mut(&channel_id) {
+                c.last_message_id = Some(id);
+            }
+            m.messages.entry(channel_id).or_default().push(msg);
+            id
+        })
+    }
+
+    /// Someone edits a message: MESSAGE_UPDATE.
+    pub async fn edit_message(&self, channel_id: u64, message_id: u64, new_content: &str) {
+        self.inner.update(|m| {
+            let mut msg = m
+                .message(message_id)
+                .filter(|msg| msg.channel_id == channel_id)
+                .cloned()
+                .unwrap_or_else(|| panic!("edit_message: no message {message_id} in {channel_id}"));
+            msg.content = new_content.to_owned();
+            let (users, roles) = model::parse_mentions(new_content);
+            msg.mentions = users;
+            msg.mention_roles = roles;
+            msg.edited_timestamp = Some(model::now_timestamp());
+            m.replace_message(msg);
+        });
+    }
+
+    /// Someone deletes a message: MESSAGE_DELETE.
+    pub async fn delete_message(&self, channel_id: u64, message_id: u64) {
+        self.inner.update(|m| {
+            let found = m
+                .message(message_id)
+                .is_some_and(|msg| msg.channel_id == channel_id);
+            assert!(
+                found,
+                "delete_message: no message {message_id} in {channel_id}"
+            );
+            m.remove_message(message_id);
+        });
+    }
+
+    /// An admin deletes a channel in the Discord client: CHANNEL_DELETE.
+    pub async fn delete_channel_by_hand(&self, channel_id: u64) {
+        self.inner.update(|m| {
+            let channel = m
+                .channels
+                .remove(&channel_id)
+                .unwrap_or_else(|| panic!("delete_channel_by_hand: no channel {channel_id}"));
+            let v = m.channel_json(&channel);
+            m.dispatch("CHANNEL_DELETE", v);
+        });
+    }
+
+    fn warn_if_nobody_listens(&self) {
+        if !self.inner.read(|m| m.gateway.has_session()) {
+            eprintln!(
+                "discord emulator: event dropped, the bot has not identified yet (use wait_connected)"
+            );
+        }
+    }
+
+    // --------------------------------------------------------------- gateway
+
+    /// Abruptly closes every open websocket (no close frame). Sessions stay
+    /// resumable; events dispatched until the bot resumes are buffered.
+    pub fn drop_gateway(&self) {
+        self.inner.update(|m| m.gateway.drop_connections());
+    }
+
+    pub fn identify_count(&self) -> usize {
+        self.inner.read(|m| m.gateway.identify_count)
+    }
+
+    /// Successful RESUMEs (RESUMED sent).
+    pub fn resume_count(&self) -> usize {
+        self.inner.read(|m| m.gateway.resume_count)
+    }
+
+    /// READY or RESUMED was sent on a websocket that is still open.
+    pub fn is_connected(&self) -> bool {
+        self.inner.read(|m| m.gateway.is_connected())
+    }
+
+    pub async fn wait_connected(&self, timeout: Duration) -> bool {
+        self.wait_for(timeout, |emu| emu.is_connected().then_some(()))
+            .await
+            .is_some()
+    }
+
+    /// Every dispatch sent to the bot so far as (event name, data), in order.
+    pub fn gateway_events(&self) -> Vec<(String, Value)> {
+        self.inner.read(|m| m.gateway.log.clone())
+    }
+
+    // ------------------------------------------------------- fault injection
+
+    /// The next `count` requests whose method matches (`"*"` = any) and whose
+    /// path contains `path_contains` are answered with `status` instead.
+    /// 429s carry Discord's rate-limit headers (`retry-after: 0.05`,
+    /// `x-ratelimit-scope: user`, ...); 5xx answer
+    /// `{"message": "500: Internal Server Error", "code": 0}`.
+    pub fn fail_next(&self, method: &str, path_contains: &str, status: u16, count: usize) {
+        self.inner.update(|m| {
+            m.faults.push(rest::Fault {
+                method: method.to_owned(),
+                path_contains: path_contains.to_owned(),
+                status,
+                remaining: count,
+            })
+        });
+    }
+
+    // ---------------------------------------------------------------- OAuth2
+
+    /// The user who approves the next `/oauth2/authorize` requests.
+    pub fn set_oauth_user(&self, user_id: u64) {
+        self.inner.update(|m| m.oauth.user = Some(user_id));
+    }
+
+    /// Authorize requests are denied (`error=access_denied`) again.
+    pub fn clear_oauth_user(&self) {
+        self.inner.update(|m| m.oauth.user = None);
+    }
+
+    // ----------------------------------------------------------- request log
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.inner.read(|m| m.requests.clone())
+    }
+
+    pub fn clear_requests(&self) {
+        self.inner.update(|m| m.requests.clear());
+    }
+
+    /// The first logged request (earlier ones included) matching `pred`.
+    pub async fn wait_for_request(
+        &self,
+        pred: impl Fn(&RecordedRequest) -> bool,
+        timeout: Duration,
+    ) -> Option<RecordedRequest> {
+        self.wait_for(timeout, |emu| {
+            emu.inner
+                .read(|m| m.requests.iter().find(|r| pred(r)).cloned())
+        })
+        .await
+    }
+
+    /// Callback POST, follow-ups and `@original` edits/reads for this interaction.
+    pub fn interaction_replies(&self, ir: &InteractionRef) -> Vec<RecordedRequest> {
+        let needle = format!("/{}", ir.token);
+        self.inner.read(|m| {
+            m.requests
+                .iter()
+                .filter(|r| r.path.contains(&needle))
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// The bot's first answer to the interaction: its callback POST, or a
+    /// webhook request with its token. 429s (retried by twilight) are skipped;
+    /// other failures are returned so the test can see them.
+    pub async fn wait_interaction_response(
+        &self,
+        ir: &InteractionRef,
+        timeout: Duration,
+    ) -> Option<RecordedRequest> {
+        self.wait_for(timeout, |emu| {
+            emu.interaction_replies(ir)
+                .into_iter()
+                .find(|r| r.status != 429)
+        })
+        .await
+    }
+
+    /// The first message in `channel_id` (oldest first) matching `pred`.
+    pub async fn wait_for_message(
+        &self,
+        channel_id: u64,
+        pred: impl Fn(&MessageState) -> bool,
+        timeout: Duration,
+    ) -> Option<MessageState> {
+        self.wait_for(timeout, |emu| {
+            emu.messages(channel_id).into_iter().find(|m| pred(m))
+        })
+        .await
+    }
+
+    /// Re-evaluates `check` after every change in the emulator until it
+    /// returns `Some` or `timeout` passes.
+    pub async fn wait_for<T>(
+        &self,
+        timeout: Duration,
+        check: impl Fn(&DiscordEmu) -> Option<T>,
+    ) -> Option<T> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let changed = self.inner.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if let Some(found) = check(self) {
+                return Some(found);
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return check(self);
+            }
+        }
+    }
+}
+
+/// Registers an interaction and dispatches INTERACTION_CREATE.
+fn start_interaction(
+    m: &mut Model,
+    kind: u8,
+    user_id: u64,
+    channel_id: u64,
+    command_name: Option<String>,
+    source_message_id: Option<u64>,
+    data: Value,
+) -> InteractionRef {
+    assert!(
+        m.members.contains_key(&user_id),
+        "user {user_id} is not a member (add_member first)"
+    );
+    let id = m.next_id();
+    let token = m.next_token("aW50ZXJhY3Rpb246");
+    let ix = InteractionState {
+        id,
+        token: token.clone(),
+        kind,
+        user_id,
+        channel_id,
+        command_name,
+        source_message_id,
+        response_type: None,
+        original_message_id: None,
+    };
+    let payload = m.interaction_json(&ix, data);
+    m.interactions.insert(token.clone(), ix);
+    m.dispatch("INTERACTION_CREATE", payload);
+    InteractionRef {
+        id,
+        token,
+        channel_id,
+        user_id,
+    }
+}
+
+fn user_message_state(m: &mut Model, user_id: u64, channel_id: u64, content: &str) -> MessageState {
+    assert!(
+        m.users.contains_key(&user_id),
+        "user {user_id} unknown (add_member first)"
+    );
+    assert!(
+        m.channels.contains_key(&channel_id),
+        "channel {channel_id} unknown"
+    );
+    let mut msg = m.new_message(channel_id, user_id, 0);
+    msg.content = content.to_owned();
+    let (users, roles) = model::parse_mentions(content);
+    msg.mentions = users;
+    msg.mention_roles = roles;
+    msg
+}
+
+/// The numeric `id` Discord gave the component with `custom_id`.
+fn component_number(components: &[Value], custom_id: &str) -> Value {
+    let mut found = Value::Null;
+    model::walk_components(components, &mut |c| {
+        if c["custom_id"] == custom_id {
+            found = c["id"].clone();
+        }
+    });
+    found
+}
