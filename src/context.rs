@@ -17,9 +17,17 @@ pub struct Ctx {
     /// The bot's own user, known from READY.
     pub bot_user_id: OnceLock<Id<UserMarker>>,
     pub channels: ChannelIndex,
+    /// Prefix of this bot's actor names. ractor's registry is per process; a process runs one
+    /// bot (empty prefix, names as `ticket:{id}`), tests run several and number them.
+    pub actor_prefix: String,
 }
 
 impl Ctx {
+    /// The registered name of ticket `id`'s actor.
+    pub fn actor_name(&self, id: i64) -> String {
+        format!("{}ticket:{id}", self.actor_prefix)
+    }
+
     pub fn is_own_user(&self, user: Id<UserMarker>) -> bool {
         self.bot_user_id.get() == Some(&user)
     }

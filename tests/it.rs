@@ -1,3 +1,6 @@
 mod support;
 
+mod config;
 mod emulator_selftest;
+mod lifecycle;
+mod storage;

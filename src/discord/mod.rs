@@ -26,6 +26,15 @@ const INTENTS: Intents = Intents::GUILDS
     .union(Intents::MESSAGE_CONTENT)
     .union(Intents::GUILD_MEMBERS);
 
+/// Empty for the first bot of the process, `bot2/`, `bot3/`, … for further ones.
+fn next_actor_prefix() -> String {
+    static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    match STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) {
+        0 => String::new(),
+        n => format!("bot{}/", n + 1),
+    }
+}
+
 pub struct Bot {
     ctx: Arc<Ctx>,
     supervisor: ActorRef<SupervisorMsg>,
@@ -47,9 +56,10 @@ impl Bot {
             http,
             bot_user_id: Default::default(),
             channels: ChannelIndex::default(),
+            actor_prefix: next_actor_prefix(),
         });
         let (supervisor, _) = Actor::spawn(
-            Some("tickets".into()),
+            Some(format!("{}tickets", ctx.actor_prefix)),
             TicketSupervisor,
             SupervisorArgs { ctx: ctx.clone() },
         )

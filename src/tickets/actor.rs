@@ -49,10 +49,6 @@ pub enum TicketMsg {
     IdleStop,
 }
 
-pub fn actor_name(ticket_id: i64) -> String {
-    format!("ticket:{ticket_id}")
-}
-
 impl Actor for TicketActor {
     type Msg = TicketMsg;
     type State = TicketState;
@@ -221,12 +217,12 @@ impl TicketState {
 
     /// Refuses an action: ephemeral answer, audit row, log channel.
     async fn refuse(&self, interaction: &Interaction, who: Option<&Who>, text: &str) -> Result<Flow> {
-        reply::ephemeral(&self.ctx, interaction, text).await?;
         let entry = audit(self.id(), "refused", who, text);
         self.ctx
             .db
             .write(move |conn| queries::audit(conn, &entry))
             .await?;
+        reply::ephemeral(&self.ctx, interaction, text).await?;
         reply::log(
             &self.ctx,
             LogEntry {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use ractor::{Actor, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
 
-use super::actor::{TicketActor, TicketArgs, TicketMsg, actor_name};
+use super::actor::{TicketActor, TicketArgs, TicketMsg};
 use crate::context::Ctx;
 use crate::db::models::Ticket;
 use crate::db::{now_ms, queries};
@@ -179,7 +179,7 @@ impl Actor for TicketSupervisor {
                 let Some(id) = state.by_actor.remove(&cell.get_id()) else {
                     return Ok(());
                 };
-                tracing::error!(ticket = id, actor = %actor_name(id), error = %err, "ticket actor failed");
+                tracing::error!(ticket = id, actor = %state.ctx.actor_name(id), error = %err, "ticket actor failed");
                 state.failed(&myself, id).await;
             }
             _ => {}
@@ -195,7 +195,7 @@ impl SupervisorState {
             ctx: self.ctx.clone(),
             ticket,
         };
-        match Actor::spawn_linked(Some(actor_name(id)), TicketActor, args, myself.get_cell()).await {
+        match Actor::spawn_linked(Some(self.ctx.actor_name(id)), TicketActor, args, myself.get_cell()).await {
             Ok((actor, _)) => {
                 self.by_actor.insert(actor.get_id(), id);
                 let slot = self.slots.entry(id).or_default();

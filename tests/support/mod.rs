@@ -1,3 +1,5 @@
 #![allow(dead_code)]
 
+pub mod app;
+pub mod db;
 pub mod discord;

@@ -1,0 +1,96 @@
+//! Storage: migrations on an empty database and again, and the queries the bot relies on;
+//! on SQLite always, on PostgreSQL when CI started one (`TICKETBOT_TEST_POSTGRES`).
+
+use ticketbot::db::models::{Message, TicketStatus};
+use ticketbot::db::queries::{self, Reservation};
+use ticketbot::db::{Db, now_ms};
+
+use crate::support::db::{TestDb, postgres_or_skip};
+
+fn message(id: i64, ticket: i64, content: &str) -> Message {
+    Message {
+        id,
+        ticket_id: ticket,
+        author_id: 42,
+        author_name: "Spieler".into(),
+        author_avatar: None,
+        author_is_bot: false,
+        is_ai: false,
+        content: content.into(),
+        embeds: "[]".into(),
+        attachments: "[]".into(),
+        created_at: now_ms(),
+        edited_at: None,
+        deleted_at: None,
+    }
+}
+
+async fn storage_behaves(db: &Db) {
+    // Migrations were applied by connect; applying again changes nothing.
+    assert!(db.migrate().await.unwrap().is_empty());
+
+    let first = db
+        .write(|c| queries::reserve_ticket(c, 42, "Spieler", now_ms()))
+        .await
+        .unwrap();
+    let Reservation::Created(ticket) = first else {
+        panic!("first reservation creates a ticket")
+    };
+    let again = db
+        .write(|c| queries::reserve_ticket(c, 42, "Spieler", now_ms()))
+        .await
+        .unwrap();
+    assert!(matches!(again, Reservation::Existing(t) if t.id == ticket.id));
+
+    let id = ticket.id;
+    db.write(move |c| queries::attach_channel(c, id, 9000)).await.unwrap();
+    let stored = db
+        .write(move |c| {
+            let new = queries::insert_message(c, &message(1001, id, "hallo"))?;
+            let duplicate = queries::insert_message(c, &message(1001, id, "hallo"))?;
+            queries::insert_message(c, &message(1002, id, "zweite"))?;
+            queries::record_edit(c, 1001, "hallo, bearbeitet", now_ms())?;
+            queries::record_delete(c, 1002, now_ms())?;
+            Ok((new, duplicate))
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored, (true, false));
+    let messages = db.run(move |c| queries::messages_of(c, id)).await.unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0].content, "hallo, bearbeitet");
+    assert!(messages[0].edited_at.is_some());
+    assert!(messages[1].deleted_at.is_some());
+
+    db.write(move |c| queries::set_closed(c, id, now_ms())).await.unwrap();
+    let reopened = db
+        .write(|c| queries::reserve_ticket(c, 42, "Spieler", now_ms()))
+        .await
+        .unwrap();
+    let Reservation::Created(second) = reopened else {
+        panic!("a closed ticket does not block a new one")
+    };
+    assert!(second.id > id);
+    assert_eq!(second.status(), TicketStatus::Opening);
+}
+
+#[tokio::test]
+async fn sqlite_migrations_apply_and_queries_work() {
+    let test_db = TestDb::sqlite();
+    let db = Db::connect(&test_db.url).await.unwrap();
+    storage_behaves(&db).await;
+    // A second process start on the same file: migrations are idempotent.
+    let again = Db::connect(&test_db.url).await.unwrap();
+    assert!(again.migrate().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn postgres_migrations_apply_and_queries_work() {
+    let Some(test_db) = postgres_or_skip("postgres_migrations_apply_and_queries_work") else {
+        return;
+    };
+    let db = Db::connect(&test_db.url).await.unwrap();
+    storage_behaves(&db).await;
+    let again = Db::connect(&test_db.url).await.unwrap();
+    assert!(again.migrate().await.unwrap().is_empty());
+}
