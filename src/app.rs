@@ -29,7 +29,11 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
         parts.spawn(bot.run(stop_rx.clone()));
     }
     if matches!(part, Part::Panel | Part::Both) {
-        parts.spawn(crate::web::serve(config.clone(), db.clone(), stop_rx.clone()));
+        parts.spawn(crate::web::serve(
+            config.clone(),
+            db.clone(),
+            stop_rx.clone(),
+        ));
     }
 
     let outcome = tokio::select! {

@@ -163,7 +163,11 @@ impl Config {
                 )
             })?,
         };
-        let api_base = env.url("DISCORD_API_BASE", "https://discord.com", &["http", "https"])?;
+        let api_base = env.url(
+            "DISCORD_API_BASE",
+            "https://discord.com",
+            &["http", "https"],
+        )?;
         let gateway_url = match env.optional("DISCORD_GATEWAY_URL") {
             Some(raw) => {
                 parse_url("DISCORD_GATEWAY_URL", &raw, &["ws", "wss"])?;
@@ -178,11 +182,17 @@ impl Config {
         )?;
         let ban_lookup_url = match env.optional("BAN_LOOKUP_URL") {
             Some(raw) => {
-                parse_url("BAN_LOOKUP_URL", &raw.replace("{id}", "x"), &["http", "https"])?;
+                parse_url(
+                    "BAN_LOOKUP_URL",
+                    &raw.replace("{id}", "x"),
+                    &["http", "https"],
+                )?;
                 if !raw.contains("{id}") {
                     return Err(ConfigError::new(
                         "BAN_LOOKUP_URL",
-                        format!("expected a URL containing {{id}} where the player id goes, got {raw:?}"),
+                        format!(
+                            "expected a URL containing {{id}} where the player id goes, got {raw:?}"
+                        ),
                     ));
                 }
                 Some(raw)
@@ -274,14 +284,15 @@ impl Env<'_> {
     }
 
     fn required(&self, key: &str) -> Result<String, ConfigError> {
-        self.optional(key)
-            .ok_or_else(|| ConfigError::new(key, "missing; it must be set in .env or the environment"))
+        self.optional(key).ok_or_else(|| {
+            ConfigError::new(key, "missing; it must be set in .env or the environment")
+        })
     }
 
     fn id<T>(&self, key: &str) -> Result<Id<T>, ConfigError> {
-        let raw = self.optional(key).ok_or_else(|| {
-            ConfigError::new(key, "missing; expected a Discord id (digits)")
-        })?;
+        let raw = self
+            .optional(key)
+            .ok_or_else(|| ConfigError::new(key, "missing; expected a Discord id (digits)"))?;
         parse_id(key, &raw)
     }
 

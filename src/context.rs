@@ -39,7 +39,11 @@ pub struct ChannelIndex(RwLock<HashMap<Id<ChannelMarker>, i64>>);
 
 impl ChannelIndex {
     pub fn get(&self, channel: Id<ChannelMarker>) -> Option<i64> {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).get(&channel).copied()
+        self.0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&channel)
+            .copied()
     }
 
     pub fn insert(&self, channel: Id<ChannelMarker>, ticket: i64) {
@@ -50,7 +54,10 @@ impl ChannelIndex {
     }
 
     pub fn remove(&self, channel: Id<ChannelMarker>) {
-        self.0.write().unwrap_or_else(|e| e.into_inner()).remove(&channel);
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&channel);
     }
 
     pub fn replace_all(&self, entries: impl IntoIterator<Item = (Id<ChannelMarker>, i64)>) {

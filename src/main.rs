@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use ticketbot::config::{self, Config, ConfigError, Part};
 
 #[derive(Parser)]
-#[command(name = "ticketbot", version, about = "Discord support-ticket bot with an AI secretary and a staff web panel")]
+#[command(
+    name = "ticketbot",
+    version,
+    about = "Discord support-ticket bot with an AI secretary and a staff web panel"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

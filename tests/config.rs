@@ -108,7 +108,11 @@ fn unset_viewer_roles_mean_none() {
     assert_eq!(config.panel.allowed_roles.len(), 2);
 }
 
-fn run_binary(dir: &std::path::Path, env_file: &str, extra: &[(&str, &str)]) -> std::process::Output {
+fn run_binary(
+    dir: &std::path::Path,
+    env_file: &str,
+    extra: &[(&str, &str)],
+) -> std::process::Output {
     std::fs::write(dir.join(".env"), env_file).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_ticketbot"));
     command.arg("bot").current_dir(dir).env_clear();
@@ -124,11 +128,15 @@ fn run_binary(dir: &std::path::Path, env_file: &str, extra: &[(&str, &str)]) -> 
 #[test]
 fn binary_exits_2_with_one_line_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let env_file = ORIGINAL_STYLE_ENV.replace("GUILD_ID=\"123456789012345678\"", "GUILD_ID=\"abc\"");
+    let env_file =
+        ORIGINAL_STYLE_ENV.replace("GUILD_ID=\"123456789012345678\"", "GUILD_ID=\"abc\"");
     let output = run_binary(dir.path(), &env_file, &[]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.trim(), r#"GUILD_ID: expected a Discord id (digits), got "abc""#);
+    assert_eq!(
+        stderr.trim(),
+        r#"GUILD_ID: expected a Discord id (digits), got "abc""#
+    );
     assert!(!stderr.contains("panicked"));
 }
 

@@ -30,11 +30,21 @@ async fn reply_text(emu: &DiscordEmu, ir: &InteractionRef) -> (String, bool) {
     (found.content().to_owned(), ephemeral)
 }
 
-async fn press(bot: &TestBot, user: u64, ticket: &ticketbot::db::models::Ticket, custom_id: &str) -> (String, bool) {
+async fn press(
+    bot: &TestBot,
+    user: u64,
+    ticket: &ticketbot::db::models::Ticket,
+    custom_id: &str,
+) -> (String, bool) {
     let channel = ticket.channel_id.unwrap() as u64;
     let ir = bot
         .emu
-        .click_button(user, channel, ticket.welcome_message_id.unwrap() as u64, custom_id)
+        .click_button(
+            user,
+            channel,
+            ticket.welcome_message_id.unwrap() as u64,
+            custom_id,
+        )
         .await;
     reply_text(&bot.emu, &ir).await
 }
@@ -47,8 +57,18 @@ async fn bot_logs_in_and_registers_both_commands() {
         .wait_for_request(|r| r.is("PUT", "/commands") && r.succeeded(), WAIT)
         .await
         .expect("bulk overwrite of guild commands");
-    assert!(put.path.contains(&format!("/guilds/{}/commands", bot.spec().guild_id)));
-    let names: Vec<String> = put.json.unwrap().as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
+    assert!(
+        put.path
+            .contains(&format!("/guilds/{}/commands", bot.spec().guild_id))
+    );
+    let names: Vec<String> = put
+        .json
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(names, ["setup_ticket_button", "ticket_transcript"]);
 }
 
@@ -56,23 +76,43 @@ async fn bot_logs_in_and_registers_both_commands() {
 async fn setup_button_is_for_admins_only() {
     let bot = TestBot::start().await;
     let channel = bot.spec().support_channel;
-    let ir = bot.emu.slash_command(SUPPORTERS[0], channel, "setup_ticket_button").await;
+    let ir = bot
+        .emu
+        .slash_command(SUPPORTERS[0], channel, "setup_ticket_button")
+        .await;
     let (text, ephemeral) = reply_text(&bot.emu, &ir).await;
     assert!(ephemeral && text.contains("Nur Admins"), "{text}");
-    assert!(bot.emu.messages(channel).iter().all(|m| m.button("ticket:open").is_none()));
+    assert!(
+        bot.emu
+            .messages(channel)
+            .iter()
+            .all(|m| m.button("ticket:open").is_none())
+    );
 
     let message = bot.setup_button().await;
-    let ir = bot.emu.slash_command(ADMIN, channel, "setup_ticket_button").await;
+    let ir = bot
+        .emu
+        .slash_command(ADMIN, channel, "setup_ticket_button")
+        .await;
     let (text, _) = reply_text(&bot.emu, &ir).await;
     assert!(text.contains("platziert"), "{text}");
     let posted = bot.emu.message(message).unwrap();
-    assert_eq!(posted.buttons()[0].label.as_deref(), Some("Ticket erstellen"));
+    assert_eq!(
+        posted.buttons()[0].label.as_deref(),
+        Some("Ticket erstellen")
+    );
     let saved = bot
         .db
         .run(|c| ticketbot::db::queries::setting(c, "TICKET_BUTTON_MESSAGE_ID"))
         .await
         .unwrap();
-    let newest = bot.emu.messages(channel).into_iter().filter(|m| m.button("ticket:open").is_some()).last().unwrap();
+    let newest = bot
+        .emu
+        .messages(channel)
+        .into_iter()
+        .filter(|m| m.button("ticket:open").is_some())
+        .last()
+        .unwrap();
     assert_ne!(newest.id, message);
     assert_eq!(saved, Some(newest.id.to_string()));
 }
@@ -82,33 +122,57 @@ async fn click_opens_a_private_channel_with_welcome_and_staff_buttons() {
     let bot = TestBot::start().await;
     let spec = bot.spec();
     let button = bot.setup_button().await;
-    let ir = bot.emu.click_button(USERS[0], spec.support_channel, button, "ticket:open").await;
+    let ir = bot
+        .emu
+        .click_button(USERS[0], spec.support_channel, button, "ticket:open")
+        .await;
     let ticket = bot
         .wait_ticket(|t| t.opener_id == USERS[0] as i64 && t.welcome_message_id.is_some())
         .await;
     assert_eq!(ticket.status(), TicketStatus::Open);
-    let channel = bot.emu.channel(ticket.channel_id.unwrap() as u64).expect("channel exists");
+    let channel = bot
+        .emu
+        .channel(ticket.channel_id.unwrap() as u64)
+        .expect("channel exists");
     assert_eq!(channel.parent_id, Some(spec.created_cat));
     assert_eq!(channel.name, format!("spieler-0-{}", ticket.id));
-    let everyone = channel.overwrite(spec.guild_id).expect("@everyone overwrite");
+    let everyone = channel
+        .overwrite(spec.guild_id)
+        .expect("@everyone overwrite");
     assert!(everyone.deny & VIEW != 0, "nobody else sees it");
     let opener = channel.overwrite(USERS[0]).expect("opener overwrite");
     assert!(opener.allow & VIEW != 0 && opener.allow & SEND != 0);
-    let viewer = channel.overwrite(spec.viewer_role).expect("viewer overwrite");
+    let viewer = channel
+        .overwrite(spec.viewer_role)
+        .expect("viewer overwrite");
     assert!(viewer.allow & VIEW != 0 && viewer.deny & SEND != 0);
 
     let (text, ephemeral) = reply_text(&bot.emu, &ir).await;
     assert!(ephemeral);
     assert!(text.contains(&format!("<#{}>", channel.id)), "{text}");
 
-    let welcome = bot.emu.message(ticket.welcome_message_id.unwrap() as u64).unwrap();
-    let labels: Vec<_> = welcome.buttons().into_iter().filter_map(|b| b.label).collect();
-    assert_eq!(labels, ["Ticket beanspruchen", "Ticket schließen", "Ticket löschen"]);
+    let welcome = bot
+        .emu
+        .message(ticket.welcome_message_id.unwrap() as u64)
+        .unwrap();
+    let labels: Vec<_> = welcome
+        .buttons()
+        .into_iter()
+        .filter_map(|b| b.label)
+        .collect();
+    assert_eq!(
+        labels,
+        ["Ticket beanspruchen", "Ticket schließen", "Ticket löschen"]
+    );
     // Welcome and greeting are stored like every other message of the channel.
     bot.wait_messages(ticket.id, |m| m.len() >= 2).await;
     assert!(bot.audit(ticket.id).await.contains(&"opened".to_owned()));
     bot.emu
-        .wait_for_message(spec.log_channel, |m| m.embed_text().contains("Ticket erstellt"), WAIT)
+        .wait_for_message(
+            spec.log_channel,
+            |m| m.embed_text().contains("Ticket erstellt"),
+            WAIT,
+        )
         .await
         .expect("log channel told");
 }
@@ -118,10 +182,16 @@ async fn second_click_points_to_the_existing_ticket() {
     let bot = TestBot::start().await;
     let button = bot.setup_button().await;
     let ticket = bot.open_ticket(button, USERS[0]).await;
-    let ir = bot.emu.click_button(USERS[0], bot.spec().support_channel, button, "ticket:open").await;
+    let ir = bot
+        .emu
+        .click_button(USERS[0], bot.spec().support_channel, button, "ticket:open")
+        .await;
     let (text, ephemeral) = reply_text(&bot.emu, &ir).await;
     assert!(ephemeral);
-    assert!(text.contains(&format!("<#{}>", ticket.channel_id.unwrap())), "{text}");
+    assert!(
+        text.contains(&format!("<#{}>", ticket.channel_id.unwrap())),
+        "{text}"
+    );
     assert_eq!(bot.all_tickets().await.len(), 1);
     assert_eq!(bot.emu.channels_in(bot.spec().created_cat).len(), 1);
 }
@@ -132,14 +202,18 @@ async fn two_users_opening_at_the_same_moment_get_two_channels() {
     let button = bot.setup_button().await;
     let channel = bot.spec().support_channel;
     let (a, b) = tokio::join!(
-        bot.emu.click_button(USERS[0], channel, button, "ticket:open"),
-        bot.emu.click_button(USERS[1], channel, button, "ticket:open"),
+        bot.emu
+            .click_button(USERS[0], channel, button, "ticket:open"),
+        bot.emu
+            .click_button(USERS[1], channel, button, "ticket:open"),
     );
     reply_text(&bot.emu, &a).await;
     reply_text(&bot.emu, &b).await;
     let emu = &bot.emu;
     let created = bot.spec().created_cat;
-    emu.wait_for(WAIT, |e| (e.channels_in(created).len() == 2).then_some(())).await.expect("two channels");
+    emu.wait_for(WAIT, |e| (e.channels_in(created).len() == 2).then_some(()))
+        .await
+        .expect("two channels");
     let tickets = bot.all_tickets().await;
     assert_eq!(tickets.len(), 2);
     assert_ne!(tickets[0].channel_id, tickets[1].channel_id);
@@ -164,7 +238,10 @@ async fn claim_moves_renames_and_records_the_claimer() {
     let channel_id = ticket.channel_id.unwrap() as u64;
     let channel = bot
         .emu
-        .wait_for(WAIT, |e| e.channel(channel_id).filter(|c| c.parent_id == Some(spec.claimed_cat)))
+        .wait_for(WAIT, |e| {
+            e.channel(channel_id)
+                .filter(|c| c.parent_id == Some(spec.claimed_cat))
+        })
         .await
         .expect("moved to claimed");
     assert_eq!(channel.name, format!("spieler-0-supporter0-{}", ticket.id));
@@ -175,7 +252,10 @@ async fn claim_moves_renames_and_records_the_claimer() {
 
     let (text, _) = press(&bot, SUPPORTERS[1], &ticket, "ticket:claim").await;
     assert!(text.contains("bereits"), "{text}");
-    assert_eq!(bot.ticket(ticket.id).await.claimed_by, Some(SUPPORTERS[0] as i64));
+    assert_eq!(
+        bot.ticket(ticket.id).await.claimed_by,
+        Some(SUPPORTERS[0] as i64)
+    );
 
     let (text, ephemeral) = press(&bot, ADMIN, &ticket, "ticket:claim").await;
     assert!(!ephemeral && text.contains("übernommen"), "{text}");
@@ -197,7 +277,11 @@ async fn fourth_claim_beyond_a_limit_of_three_is_refused() {
     let (text, ephemeral) = press(&bot, SUPPORTERS[0], &tickets[3], "ticket:claim").await;
     assert!(ephemeral && text.contains("bereits 3"), "{text}");
     assert_eq!(bot.ticket(tickets[3].id).await.status(), TicketStatus::Open);
-    assert!(bot.audit(tickets[3].id).await.contains(&"refused".to_owned()));
+    assert!(
+        bot.audit(tickets[3].id)
+            .await
+            .contains(&"refused".to_owned())
+    );
 }
 
 #[tokio::test]
@@ -207,8 +291,13 @@ async fn close_archives_the_channel_and_saves_a_transcript() {
     let button = bot.setup_button().await;
     let ticket = bot.open_ticket(button, USERS[0]).await;
     let channel_id = ticket.channel_id.unwrap() as u64;
-    bot.emu.user_message(USERS[0], channel_id, "Meine ID ist 76561198000000001").await;
-    bot.wait_messages(ticket.id, |m| m.iter().any(|m| m.content.contains("76561198000000001"))).await;
+    bot.emu
+        .user_message(USERS[0], channel_id, "Meine ID ist 76561198000000001")
+        .await;
+    bot.wait_messages(ticket.id, |m| {
+        m.iter().any(|m| m.content.contains("76561198000000001"))
+    })
+    .await;
 
     let (text, _) = press(&bot, USERS[2], &ticket, "ticket:close").await;
     assert!(text.contains("Nur das Team"), "{text}");
@@ -220,7 +309,10 @@ async fn close_archives_the_channel_and_saves_a_transcript() {
     assert_eq!(closed.status(), TicketStatus::Closed);
     let channel = bot
         .emu
-        .wait_for(WAIT, |e| e.channel(channel_id).filter(|c| c.parent_id == Some(spec.closed_cat)))
+        .wait_for(WAIT, |e| {
+            e.channel(channel_id)
+                .filter(|c| c.parent_id == Some(spec.closed_cat))
+        })
         .await
         .expect("moved to closed");
     let opener = channel.overwrite(USERS[0]).unwrap();
@@ -231,7 +323,11 @@ async fn close_archives_the_channel_and_saves_a_transcript() {
         .await
         .unwrap();
     assert_eq!(transcripts.len(), 1);
-    assert!(transcripts[0].body_text.contains("Meine ID ist 76561198000000001"));
+    assert!(
+        transcripts[0]
+            .body_text
+            .contains("Meine ID ist 76561198000000001")
+    );
 
     let (text, _) = press(&bot, SUPPORTERS[0], &ticket, "ticket:claim").await;
     assert!(text.contains("bereits geschlossen"), "{text}");
@@ -243,8 +339,13 @@ async fn delete_removes_the_channel_and_keeps_everything_stored() {
     let button = bot.setup_button().await;
     let ticket = bot.open_ticket(button, USERS[0]).await;
     let channel_id = ticket.channel_id.unwrap() as u64;
-    bot.emu.user_message(USERS[0], channel_id, "bitte entbannen").await;
-    bot.wait_messages(ticket.id, |m| m.iter().any(|m| m.content == "bitte entbannen")).await;
+    bot.emu
+        .user_message(USERS[0], channel_id, "bitte entbannen")
+        .await;
+    bot.wait_messages(ticket.id, |m| {
+        m.iter().any(|m| m.content == "bitte entbannen")
+    })
+    .await;
 
     let (text, _) = press(&bot, USERS[0], &ticket, "ticket:delete").await;
     assert!(text.contains("kein Supporter"), "{text}");
@@ -256,7 +357,12 @@ async fn delete_removes_the_channel_and_keeps_everything_stored() {
         .expect("channel deleted");
     let deleted = bot.ticket(ticket.id).await;
     assert_eq!(deleted.status(), TicketStatus::Deleted);
-    assert!(bot.messages(ticket.id).await.iter().any(|m| m.content == "bitte entbannen"));
+    assert!(
+        bot.messages(ticket.id)
+            .await
+            .iter()
+            .any(|m| m.content == "bitte entbannen")
+    );
     let transcripts = bot
         .db
         .run(move |c| ticketbot::db::queries::transcripts_of(c, ticket.id))
@@ -271,23 +377,50 @@ async fn transcript_command_saves_a_snapshot_and_attaches_html() {
     let button = bot.setup_button().await;
     let ticket = bot.open_ticket(button, USERS[0]).await;
     let channel_id = ticket.channel_id.unwrap() as u64;
-    bot.emu.user_message(USERS[0], channel_id, "<b>fett</b> & Co").await;
-    bot.wait_messages(ticket.id, |m| m.iter().any(|m| m.content.contains("fett"))).await;
+    bot.emu
+        .user_message(USERS[0], channel_id, "<b>fett</b> & Co")
+        .await;
+    bot.wait_messages(ticket.id, |m| m.iter().any(|m| m.content.contains("fett")))
+        .await;
 
-    let ir = bot.emu.slash_command(VIEWER, channel_id, "ticket_transcript").await;
+    let ir = bot
+        .emu
+        .slash_command(VIEWER, channel_id, "ticket_transcript")
+        .await;
     let (text, _) = reply_text(&bot.emu, &ir).await;
     assert!(text.contains("kein Supporter"), "{text}");
 
-    let ir = bot.emu.slash_command(SUPPORTERS[0], channel_id, "ticket_transcript").await;
+    let ir = bot
+        .emu
+        .slash_command(SUPPORTERS[0], channel_id, "ticket_transcript")
+        .await;
     let (text, ephemeral) = reply_text(&bot.emu, &ir).await;
-    assert!(ephemeral && text.contains(&format!("Ticket #{}", ticket.id)), "{text}");
-    let answer = bot.emu.interaction_replies(&ir).into_iter().find(|r| !r.files.is_empty()).expect("file attached");
+    assert!(
+        ephemeral && text.contains(&format!("Ticket #{}", ticket.id)),
+        "{text}"
+    );
+    let answer = bot
+        .emu
+        .interaction_replies(&ir)
+        .into_iter()
+        .find(|r| !r.files.is_empty())
+        .expect("file attached");
     let (name, bytes) = &answer.files[0];
     assert_eq!(name, &format!("ticket-{}.html", ticket.id));
     let html = String::from_utf8_lossy(bytes);
-    assert!(html.contains("&lt;b&gt;fett&lt;/b&gt; &amp; Co"), "user text is escaped");
+    assert!(
+        html.contains("&lt;b&gt;fett&lt;/b&gt; &amp; Co"),
+        "user text is escaped"
+    );
 
-    let outside = bot.emu.slash_command(SUPPORTERS[0], bot.spec().support_channel, "ticket_transcript").await;
+    let outside = bot
+        .emu
+        .slash_command(
+            SUPPORTERS[0],
+            bot.spec().support_channel,
+            "ticket_transcript",
+        )
+        .await;
     let (text, _) = reply_text(&bot.emu, &outside).await;
     assert!(text.contains("kein Ticket"), "{text}");
 }
@@ -299,11 +432,21 @@ async fn five_hundred_messages_are_all_in_the_transcript_in_order() {
     let ticket = bot.open_ticket(button, USERS[0]).await;
     let channel_id = ticket.channel_id.unwrap() as u64;
     for i in 0..500 {
-        bot.emu.user_message(USERS[0], channel_id, &format!("Nachricht {i:03}")).await;
+        bot.emu
+            .user_message(USERS[0], channel_id, &format!("Nachricht {i:03}"))
+            .await;
     }
-    bot.wait_messages(ticket.id, |m| m.iter().filter(|m| m.content.starts_with("Nachricht ")).count() == 500)
+    bot.wait_messages(ticket.id, |m| {
+        m.iter()
+            .filter(|m| m.content.starts_with("Nachricht "))
+            .count()
+            == 500
+    })
+    .await;
+    let ir = bot
+        .emu
+        .slash_command(SUPPORTERS[0], channel_id, "ticket_transcript")
         .await;
-    let ir = bot.emu.slash_command(SUPPORTERS[0], channel_id, "ticket_transcript").await;
     reply_text(&bot.emu, &ir).await;
     let transcripts = bot
         .db
@@ -324,8 +467,12 @@ async fn channel_deleted_by_hand_ends_the_ticket_with_a_transcript() {
     let bot = TestBot::start().await;
     let button = bot.setup_button().await;
     let ticket = bot.open_ticket(button, USERS[0]).await;
-    bot.emu.delete_channel_by_hand(ticket.channel_id.unwrap() as u64).await;
-    let gone = bot.wait_ticket(|t| t.id == ticket.id && t.status() == TicketStatus::Deleted).await;
+    bot.emu
+        .delete_channel_by_hand(ticket.channel_id.unwrap() as u64)
+        .await;
+    let gone = bot
+        .wait_ticket(|t| t.id == ticket.id && t.status() == TicketStatus::Deleted)
+        .await;
     assert!(gone.deleted_at.is_some());
     let transcripts = bot
         .db
@@ -340,16 +487,24 @@ async fn channel_deleted_by_hand_ends_the_ticket_with_a_transcript() {
 
 #[tokio::test]
 async fn closed_channels_are_cleaned_up_after_the_retention_time() {
-    let bot = TestBot::start_with(&[("TICKET_CLEANUP_DAYS", "0"), ("TICKET_CLEANUP_INTERVAL_SECONDS", "1")]).await;
+    let bot = TestBot::start_with(&[
+        ("TICKET_CLEANUP_DAYS", "0"),
+        ("TICKET_CLEANUP_INTERVAL_SECONDS", "1"),
+    ])
+    .await;
     let button = bot.setup_button().await;
     let ticket = bot.open_ticket(button, USERS[0]).await;
     press(&bot, SUPPORTERS[0], &ticket, "ticket:close").await;
     let channel_id = ticket.channel_id.unwrap() as u64;
     bot.emu
-        .wait_for(Duration::from_secs(15), |e| e.channel(channel_id).is_none().then_some(()))
+        .wait_for(Duration::from_secs(15), |e| {
+            e.channel(channel_id).is_none().then_some(())
+        })
         .await
         .expect("closed channel cleaned up");
-    let ticket = bot.wait_ticket(|t| t.id == ticket.id && t.status() == TicketStatus::Deleted).await;
+    let ticket = bot
+        .wait_ticket(|t| t.id == ticket.id && t.status() == TicketStatus::Deleted)
+        .await;
     assert!(bot.audit(ticket.id).await.contains(&"cleanup".to_owned()));
 }
 
@@ -361,9 +516,13 @@ async fn a_restart_resumes_open_tickets_and_old_buttons_keep_working() {
     bot.shutdown().await;
     // Said while the bot was away: found in the channel history at the next start.
     let channel_id = ticket.channel_id.unwrap() as u64;
-    bot.emu.store_message_silently(USERS[0], channel_id, "bist du noch da?");
+    bot.emu
+        .store_message_silently(USERS[0], channel_id, "bist du noch da?");
     bot.restart().await;
-    bot.wait_messages(ticket.id, |m| m.iter().any(|m| m.content == "bist du noch da?")).await;
+    bot.wait_messages(ticket.id, |m| {
+        m.iter().any(|m| m.content == "bist du noch da?")
+    })
+    .await;
     let (text, _) = press(&bot, SUPPORTERS[0], &ticket, "ticket:claim").await;
     assert!(text.contains("beansprucht"), "{text}");
 }
@@ -375,11 +534,18 @@ async fn the_bot_resumes_after_the_websocket_drops() {
     let ticket = bot.open_ticket(button, USERS[0]).await;
     let channel_id = ticket.channel_id.unwrap() as u64;
     bot.emu.drop_gateway();
-    bot.emu.user_message(USERS[0], channel_id, "während der Trennung").await;
     bot.emu
-        .wait_for(WAIT, |e| (e.resume_count() >= 1 && e.is_connected()).then_some(()))
+        .user_message(USERS[0], channel_id, "während der Trennung")
+        .await;
+    bot.emu
+        .wait_for(WAIT, |e| {
+            (e.resume_count() >= 1 && e.is_connected()).then_some(())
+        })
         .await
         .expect("twilight resumed");
-    bot.wait_messages(ticket.id, |m| m.iter().any(|m| m.content == "während der Trennung")).await;
+    bot.wait_messages(ticket.id, |m| {
+        m.iter().any(|m| m.content == "während der Trennung")
+    })
+    .await;
     assert_eq!(bot.emu.identify_count(), 1, "resumed, not re-identified");
 }

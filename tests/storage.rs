@@ -43,7 +43,9 @@ async fn storage_behaves(db: &Db) {
     assert!(matches!(again, Reservation::Existing(t) if t.id == ticket.id));
 
     let id = ticket.id;
-    db.write(move |c| queries::attach_channel(c, id, 9000)).await.unwrap();
+    db.write(move |c| queries::attach_channel(c, id, 9000))
+        .await
+        .unwrap();
     let stored = db
         .write(move |c| {
             let new = queries::insert_message(c, &message(1001, id, "hallo"))?;
@@ -62,7 +64,9 @@ async fn storage_behaves(db: &Db) {
     assert!(messages[0].edited_at.is_some());
     assert!(messages[1].deleted_at.is_some());
 
-    db.write(move |c| queries::set_closed(c, id, now_ms())).await.unwrap();
+    db.write(move |c| queries::set_closed(c, id, now_ms()))
+        .await
+        .unwrap();
     let reopened = db
         .write(|c| queries::reserve_ticket(c, 42, "Spieler", now_ms()))
         .await

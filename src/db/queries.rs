@@ -5,8 +5,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::DbConn;
 use super::models::{
-    AuditEntry, Message, NewAuditEntry, NewTicket, NewTranscript, Ticket, TicketStatus,
-    Transcript,
+    AuditEntry, Message, NewAuditEntry, NewTicket, NewTranscript, Ticket, TicketStatus, Transcript,
 };
 use super::schema::{audit_log, bot_settings, message_revisions, messages, tickets, transcripts};
 use crate::error::Error;

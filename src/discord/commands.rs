@@ -40,7 +40,10 @@ pub async fn register(ctx: &Ctx, application_id: Id<ApplicationMarker>) -> Resul
     let commands = definitions();
     let client = ctx.http.interaction(application_id);
     let guild = ctx.config.guild_id;
-    rest::send("register commands", || client.set_guild_commands(guild, &commands)).await?;
+    rest::send("register commands", || {
+        client.set_guild_commands(guild, &commands)
+    })
+    .await?;
     tracing::info!(
         commands = ?commands.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
         "slash commands registered"

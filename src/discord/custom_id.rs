@@ -61,10 +61,22 @@ mod tests {
 
     #[test]
     fn legacy_ids_map_to_actions() {
-        assert_eq!(ButtonAction::from_custom_id("create_ticket_button"), Some(ButtonAction::Open));
-        assert_eq!(ButtonAction::from_custom_id("claim_ticket_12"), Some(ButtonAction::Claim));
-        assert_eq!(ButtonAction::from_custom_id("close_ticket_7"), Some(ButtonAction::Close));
-        assert_eq!(ButtonAction::from_custom_id("delete_ticket_1"), Some(ButtonAction::Delete));
+        assert_eq!(
+            ButtonAction::from_custom_id("create_ticket_button"),
+            Some(ButtonAction::Open)
+        );
+        assert_eq!(
+            ButtonAction::from_custom_id("claim_ticket_12"),
+            Some(ButtonAction::Claim)
+        );
+        assert_eq!(
+            ButtonAction::from_custom_id("close_ticket_7"),
+            Some(ButtonAction::Close)
+        );
+        assert_eq!(
+            ButtonAction::from_custom_id("delete_ticket_1"),
+            Some(ButtonAction::Delete)
+        );
         assert_eq!(ButtonAction::from_custom_id("claim_ticket_"), None);
         assert_eq!(ButtonAction::from_custom_id("claim_ticket_x"), None);
         assert_eq!(ButtonAction::from_custom_id("8f3a9c0e2b"), None);
@@ -72,7 +84,10 @@ mod tests {
 
     #[test]
     fn labels_map_to_actions() {
-        assert_eq!(ButtonAction::from_label("Ticket schließen"), Some(ButtonAction::Close));
+        assert_eq!(
+            ButtonAction::from_label("Ticket schließen"),
+            Some(ButtonAction::Close)
+        );
         assert_eq!(ButtonAction::from_label("Ticket kaufen"), None);
     }
 }

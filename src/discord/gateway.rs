@@ -62,7 +62,11 @@ impl Actor for GatewayActor {
 }
 
 impl GatewayState {
-    fn to_ticket(&self, channel: twilight_model::id::Id<twilight_model::id::marker::ChannelMarker>, msg: TicketMsg) -> Result<(), TicketMsg> {
+    fn to_ticket(
+        &self,
+        channel: twilight_model::id::Id<twilight_model::id::marker::ChannelMarker>,
+        msg: TicketMsg,
+    ) -> Result<(), TicketMsg> {
         match self.ctx.channels.get(channel) {
             Some(ticket) => {
                 let _ = self.supervisor.cast(SupervisorMsg::Deliver(ticket, msg));
@@ -74,12 +78,20 @@ impl GatewayState {
 
     fn route(&self, event: Event) {
         match event {
-            Event::InteractionCreate(interaction) => self.route_interaction(Box::new((*interaction).0)),
+            Event::InteractionCreate(interaction) => {
+                self.route_interaction(Box::new((*interaction).0))
+            }
             Event::MessageCreate(message) => {
-                let _ = self.to_ticket(message.channel_id, TicketMsg::MessageCreated(Box::new(message.message)));
+                let _ = self.to_ticket(
+                    message.channel_id,
+                    TicketMsg::MessageCreated(Box::new(message.message)),
+                );
             }
             Event::MessageUpdate(message) => {
-                let _ = self.to_ticket(message.channel_id, TicketMsg::MessageUpdated(Box::new((*message).0)));
+                let _ = self.to_ticket(
+                    message.channel_id,
+                    TicketMsg::MessageUpdated(Box::new((*message).0)),
+                );
             }
             Event::MessageDelete(deleted) => {
                 let _ = self.to_ticket(deleted.channel_id, TicketMsg::MessageDeleted(deleted.id));
@@ -104,7 +116,8 @@ impl GatewayState {
                     tokio::spawn(async move {
                         if let Err(err) = commands::setup_ticket_button(&ctx, &interaction).await {
                             tracing::error!(error = %err, "/setup_ticket_button failed");
-                            let _ = reply::ephemeral(&ctx, &interaction, texts::INTERNAL_ERROR).await;
+                            let _ =
+                                reply::ephemeral(&ctx, &interaction, texts::INTERNAL_ERROR).await;
                         }
                     });
                 }
@@ -156,14 +169,20 @@ impl GatewayState {
 
     /// A button of a message our bot user posted, with an id we do not know: the original
     /// bot's later versions used random ids, so the label tells what it does.
-    fn legacy_label_action(&self, interaction: &Interaction, custom_id: &str) -> Option<ButtonAction> {
+    fn legacy_label_action(
+        &self,
+        interaction: &Interaction,
+        custom_id: &str,
+    ) -> Option<ButtonAction> {
         let message = interaction.message.as_ref()?;
         if !self.ctx.is_own_user(message.author.id) {
             return None;
         }
         let label = message.components.iter().find_map(|row| match row {
             Component::ActionRow(row) => row.components.iter().find_map(|c| match c {
-                Component::Button(b) if b.custom_id.as_deref() == Some(custom_id) => b.label.clone(),
+                Component::Button(b) if b.custom_id.as_deref() == Some(custom_id) => {
+                    b.label.clone()
+                }
                 _ => None,
             }),
             _ => None,

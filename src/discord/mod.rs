@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use ractor::{Actor, ActorRef};
 use tokio::sync::watch;
-use twilight_gateway::{CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _};
+use twilight_gateway::{
+    CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
+};
 
 use crate::config::Config;
 use crate::context::{ChannelIndex, Ctx};

@@ -1,9 +1,7 @@
 //! Who may see and write where: the permission overwrites of categories and ticket channels,
 //! all in one place.
 
-use twilight_model::channel::permission_overwrite::{
-    PermissionOverwrite, PermissionOverwriteType,
-};
+use twilight_model::channel::permission_overwrite::{PermissionOverwrite, PermissionOverwriteType};
 use twilight_model::guild::Permissions;
 use twilight_model::id::Id;
 use twilight_model::id::marker::{GenericMarker, UserMarker};
@@ -23,7 +21,11 @@ const WRITE: Permissions = Permissions::SEND_MESSAGES
     .union(Permissions::ATTACH_FILES)
     .union(Permissions::EMBED_LINKS);
 
-fn role(id: impl Into<Id<GenericMarker>>, allow: Permissions, deny: Permissions) -> PermissionOverwrite {
+fn role(
+    id: impl Into<Id<GenericMarker>>,
+    allow: Permissions,
+    deny: Permissions,
+) -> PermissionOverwrite {
     PermissionOverwrite {
         id: id.into(),
         kind: PermissionOverwriteType::Role,
@@ -53,11 +55,21 @@ pub fn category(config: &Config, stage: Stage) -> Vec<PermissionOverwrite> {
         }
     };
     let mut overwrites = vec![
-        role(config.guild_id.cast::<GenericMarker>(), Permissions::empty(), SEE | WRITE),
+        role(
+            config.guild_id.cast::<GenericMarker>(),
+            Permissions::empty(),
+            SEE | WRITE,
+        ),
         staff(config.roles.support.cast()),
         staff(config.roles.admin.cast()),
     ];
-    overwrites.extend(config.roles.viewers.iter().map(|viewer| role(viewer.cast::<GenericMarker>(), SEE, WRITE)));
+    overwrites.extend(
+        config
+            .roles
+            .viewers
+            .iter()
+            .map(|viewer| role(viewer.cast::<GenericMarker>(), SEE, WRITE)),
+    );
     overwrites
 }
 

@@ -45,7 +45,11 @@ fn message(content: &str, flags: Option<MessageFlags>) -> InteractionResponseDat
     }
 }
 
-async fn respond(ctx: &Ctx, interaction: &Interaction, response: InteractionResponse) -> Result<()> {
+async fn respond(
+    ctx: &Ctx,
+    interaction: &Interaction,
+    response: InteractionResponse,
+) -> Result<()> {
     let client = ctx.http.interaction(interaction.application_id);
     rest::send("interaction response", || {
         client.create_response(interaction.id, &interaction.token, &response)
@@ -130,7 +134,11 @@ fn button(custom_id: &str, label: &str, style: ButtonStyle) -> Component {
 
 pub fn open_button_row() -> Vec<Component> {
     vec![Component::ActionRow(ActionRow {
-        components: vec![button(custom_id::OPEN, texts::LABEL_OPEN, ButtonStyle::Danger)],
+        components: vec![button(
+            custom_id::OPEN,
+            texts::LABEL_OPEN,
+            ButtonStyle::Danger,
+        )],
         id: None,
     })]
 }
@@ -181,7 +189,8 @@ pub async fn log(ctx: &Ctx, entry: LogEntry<'_>) {
         );
     }
     embed = embed.field(
-        EmbedFieldBuilder::new("Zeit", format!("<t:{}:f>", chrono::Utc::now().timestamp())).inline(),
+        EmbedFieldBuilder::new("Zeit", format!("<t:{}:f>", chrono::Utc::now().timestamp()))
+            .inline(),
     );
     if !entry.detail.is_empty() {
         embed = embed.description(entry.detail);

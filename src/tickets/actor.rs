@@ -71,10 +71,11 @@ impl Actor for TicketActor {
         state: &mut TicketState,
     ) -> Result<(), ActorProcessingErr> {
         let status = state.ticket.status();
-        if status.is_active() && state.ticket.welcome_message_id.is_none() {
-            if let Err(err) = state.post_welcome().await {
-                tracing::error!(ticket = state.ticket.id, error = %err, "could not post the welcome message");
-            }
+        if status.is_active()
+            && state.ticket.welcome_message_id.is_none()
+            && let Err(err) = state.post_welcome().await
+        {
+            tracing::error!(ticket = state.ticket.id, error = %err, "could not post the welcome message");
         }
         // Messages that reached the channel while no actor listened.
         if let Err(err) = state.backfill().await {
@@ -189,7 +190,11 @@ impl TicketState {
 
     async fn reload(&mut self) -> Result<()> {
         let id = self.id();
-        self.ticket = self.ctx.db.run(move |conn| queries::ticket(conn, id)).await?;
+        self.ticket = self
+            .ctx
+            .db
+            .run(move |conn| queries::ticket(conn, id))
+            .await?;
         Ok(())
     }
 
@@ -216,7 +221,12 @@ impl TicketState {
     }
 
     /// Refuses an action: ephemeral answer, audit row, log channel.
-    async fn refuse(&self, interaction: &Interaction, who: Option<&Who>, text: &str) -> Result<Flow> {
+    async fn refuse(
+        &self,
+        interaction: &Interaction,
+        who: Option<&Who>,
+        text: &str,
+    ) -> Result<Flow> {
         let entry = audit(self.id(), "refused", who, text);
         self.ctx
             .db
@@ -337,7 +347,11 @@ impl TicketState {
             }
         }
         if stored > 0 {
-            tracing::info!(ticket = id, stored, "backfilled messages from channel history");
+            tracing::info!(
+                ticket = id,
+                stored,
+                "backfilled messages from channel history"
+            );
         }
         Ok(stored)
     }
@@ -372,7 +386,9 @@ impl TicketState {
         let config = &self.ctx.config;
         let roles = roles(interaction);
         if !config.roles.is_staff(roles) {
-            return self.refuse(interaction, who.as_ref(), texts::NOT_STAFF).await;
+            return self
+                .refuse(interaction, who.as_ref(), texts::NOT_STAFF)
+                .await;
         }
         let Some(who) = who else {
             return Ok(Flow::Continue);
@@ -380,14 +396,20 @@ impl TicketState {
         let takeover = match (self.ticket.status(), self.ticket.claimed_by) {
             (TicketStatus::Open, _) => false,
             (TicketStatus::Claimed, Some(holder)) if holder == who.id as i64 => {
-                return self.refuse(interaction, Some(&who), texts::ALREADY_CLAIMED_BY_YOU).await;
+                return self
+                    .refuse(interaction, Some(&who), texts::ALREADY_CLAIMED_BY_YOU)
+                    .await;
             }
             (TicketStatus::Claimed, Some(_)) if config.roles.is_admin(roles) => true,
             (TicketStatus::Claimed, holder) => {
                 let text = texts::claimed_by_other(holder.unwrap_or_default());
                 return self.refuse(interaction, Some(&who), &text).await;
             }
-            _ => return self.refuse(interaction, Some(&who), texts::TICKET_NOT_OPEN).await,
+            _ => {
+                return self
+                    .refuse(interaction, Some(&who), texts::TICKET_NOT_OPEN)
+                    .await;
+            }
         };
         let limit = config.max_tickets_per_supporter;
         let (id, claimer, claimer_name) = (self.id(), who.id as i64, who.name.clone());
@@ -404,12 +426,25 @@ impl TicketState {
                     Some(previous) => format!("übernommen von {previous}"),
                     None => String::new(),
                 };
-                queries::audit(conn, &audit(id, "claimed", Some(&Who { id: claimer as u64, name: claimer_name.clone() }), detail))?;
+                queries::audit(
+                    conn,
+                    &audit(
+                        id,
+                        "claimed",
+                        Some(&Who {
+                            id: claimer as u64,
+                            name: claimer_name.clone(),
+                        }),
+                        detail,
+                    ),
+                )?;
                 Ok(true)
             })
             .await?;
         if !granted {
-            return self.refuse(interaction, Some(&who), &texts::claim_limit(limit)).await;
+            return self
+                .refuse(interaction, Some(&who), &texts::claim_limit(limit))
+                .await;
         }
         self.reload().await?;
         let text = if takeover {
@@ -453,7 +488,8 @@ impl TicketState {
             claimer_id,
             self.ctx.bot_user_id.get().copied(),
         );
-        let name = claimer.map(|c| claimed_channel_name(&self.ticket.opener_name, &c.name, self.id()));
+        let name =
+            claimer.map(|c| claimed_channel_name(&self.ticket.opener_name, &c.name, self.id()));
         let result = rest::send("move ticket channel", || {
             let mut request = self
                 .ctx
@@ -501,12 +537,18 @@ impl TicketState {
     async fn close(&mut self, interaction: &Interaction) -> Result<Flow> {
         let who = Who::of(interaction);
         let is_staff = self.ctx.config.roles.is_staff(roles(interaction));
-        let is_opener = who.as_ref().is_some_and(|w| w.id as i64 == self.ticket.opener_id);
+        let is_opener = who
+            .as_ref()
+            .is_some_and(|w| w.id as i64 == self.ticket.opener_id);
         if !is_staff && !is_opener {
-            return self.refuse(interaction, who.as_ref(), texts::NOT_STAFF_OR_OPENER).await;
+            return self
+                .refuse(interaction, who.as_ref(), texts::NOT_STAFF_OR_OPENER)
+                .await;
         }
         if !self.ticket.status().is_active() {
-            return self.refuse(interaction, who.as_ref(), texts::TICKET_NOT_OPEN).await;
+            return self
+                .refuse(interaction, who.as_ref(), texts::TICKET_NOT_OPEN)
+                .await;
         }
         let id = self.id();
         self.save_transcript("close", who.as_ref()).await?;
@@ -523,7 +565,10 @@ impl TicketState {
         self.apply_channel_stage(Stage::Closed, None).await;
         if let Some(channel) = self.channel() {
             let notice = rest::fetch("closed notice", || {
-                self.ctx.http.create_message(channel).content(texts::CLOSED_NOTICE)
+                self.ctx
+                    .http
+                    .create_message(channel)
+                    .content(texts::CLOSED_NOTICE)
             })
             .await;
             if let Ok(notice) = notice {
@@ -547,10 +592,14 @@ impl TicketState {
     async fn delete(&mut self, interaction: &Interaction) -> Result<Flow> {
         let who = Who::of(interaction);
         if !self.ctx.config.roles.is_staff(roles(interaction)) {
-            return self.refuse(interaction, who.as_ref(), texts::NOT_STAFF).await;
+            return self
+                .refuse(interaction, who.as_ref(), texts::NOT_STAFF)
+                .await;
         }
         if self.ticket.status() == TicketStatus::Deleted {
-            return self.refuse(interaction, who.as_ref(), texts::TICKET_NOT_OPEN).await;
+            return self
+                .refuse(interaction, who.as_ref(), texts::TICKET_NOT_OPEN)
+                .await;
         }
         let id = self.id();
         self.save_transcript("delete", who.as_ref()).await?;
@@ -628,7 +677,12 @@ impl TicketState {
             return Ok(Flow::Continue);
         }
         let id = self.id();
-        let entry = audit(id, "cleanup", None, "Kanal nach Ablauf der Aufbewahrungszeit gelöscht");
+        let entry = audit(
+            id,
+            "cleanup",
+            None,
+            "Kanal nach Ablauf der Aufbewahrungszeit gelöscht",
+        );
         self.ctx
             .db
             .write(move |conn| {
@@ -654,7 +708,9 @@ impl TicketState {
     async fn transcript_command(&mut self, interaction: &Interaction) -> Result<Flow> {
         let who = Who::of(interaction);
         if !self.ctx.config.roles.is_staff(roles(interaction)) {
-            return self.refuse(interaction, who.as_ref(), texts::NOT_STAFF).await;
+            return self
+                .refuse(interaction, who.as_ref(), texts::NOT_STAFF)
+                .await;
         }
         let (count, _) = self.save_transcript("manual", who.as_ref()).await?;
         let id = self.id();
@@ -672,8 +728,16 @@ impl TicketState {
             html.into_bytes(),
         )
         .await?;
-        let entry = audit(id, "transcript", who.as_ref(), format!("{count} Nachrichten"));
-        self.ctx.db.write(move |conn| queries::audit(conn, &entry)).await?;
+        let entry = audit(
+            id,
+            "transcript",
+            who.as_ref(),
+            format!("{count} Nachrichten"),
+        );
+        self.ctx
+            .db
+            .write(move |conn| queries::audit(conn, &entry))
+            .await?;
         reply::log(
             &self.ctx,
             LogEntry {

@@ -44,7 +44,10 @@ fn body(message: &Message) -> String {
     let attachments: Vec<AttachmentLink> =
         serde_json::from_str(&message.attachments).unwrap_or_default();
     for attachment in attachments {
-        parts.push(format!("[Anhang: {} {}]", attachment.filename, attachment.url));
+        parts.push(format!(
+            "[Anhang: {} {}]",
+            attachment.filename, attachment.url
+        ));
     }
     if message.edited_at.is_some() {
         parts.push("(bearbeitet)".to_owned());
@@ -95,9 +98,9 @@ pub fn render_html(ticket: &Ticket, messages: &[Message]) -> String {
         } else {
             "msg"
         };
-        let _ = write!(
+        let _ = writeln!(
             rows,
-            "<div class=\"{class}\"><span class=\"time\">{}</span> <b>{}</b><div class=\"text\">{}</div></div>\n",
+            "<div class=\"{class}\"><span class=\"time\">{}</span> <b>{}</b><div class=\"text\">{}</div></div>",
             time(message.created_at),
             escape(&message.author_name),
             escape(&body(message)),

@@ -52,7 +52,12 @@ pub async fn guild() -> DiscordEmu {
     }
     emu.add_member(VIEWER, "viewer", None, &[spec.viewer_role]);
     for (i, id) in USERS.iter().enumerate() {
-        emu.add_member(*id, &format!("spieler{i}"), Some(&format!("Spieler {i}")), &[]);
+        emu.add_member(
+            *id,
+            &format!("spieler{i}"),
+            Some(&format!("Spieler {i}")),
+            &[],
+        );
     }
     emu
 }
@@ -71,7 +76,10 @@ impl TestBot {
     pub async fn launch(emu: DiscordEmu, test_db: TestDb, extra: &[(&str, &str)]) -> Self {
         let mut env: HashMap<String, String> = emu.env_for_bot().into_iter().collect();
         env.insert("DATABASE_URL".into(), test_db.url.clone());
-        env.insert("DISCORD_REDIRECT_URI".into(), "http://127.0.0.1:1/callback".into());
+        env.insert(
+            "DISCORD_REDIRECT_URI".into(),
+            "http://127.0.0.1:1/callback".into(),
+        );
         for (key, value) in extra {
             env.insert((*key).into(), (*value).into());
         }
@@ -93,17 +101,24 @@ impl TestBot {
             .with_test_writer()
             .try_init();
         let env = self.env.clone();
-        let config = ticketbot::Config::from_lookup(|key| env.get(key).cloned()).expect("valid test config");
+        let config =
+            ticketbot::Config::from_lookup(|key| env.get(key).cloned()).expect("valid test config");
         let (stop, stopped) = oneshot::channel::<()>();
         let identifies = self.emu.identify_count();
-        self.handle = Some(tokio::spawn(ticketbot::app::run(config, Part::Bot, async {
-            let _ = stopped.await;
-        })));
+        self.handle = Some(tokio::spawn(ticketbot::app::run(
+            config,
+            Part::Bot,
+            async {
+                let _ = stopped.await;
+            },
+        )));
         self.stop = Some(stop);
         let emu = &self.emu;
-        emu.wait_for(WAIT, |e| (e.identify_count() > identifies && e.is_connected()).then_some(()))
-            .await
-            .expect("bot identified");
+        emu.wait_for(WAIT, |e| {
+            (e.identify_count() > identifies && e.is_connected()).then_some(())
+        })
+        .await
+        .expect("bot identified");
         emu.wait_for(WAIT, |e| (e.commands().len() == 2).then_some(()))
             .await
             .expect("bot registered its commands");
@@ -135,7 +150,10 @@ impl TestBot {
     /// Posts the "open ticket" button as the admin; returns its message id.
     pub async fn setup_button(&self) -> u64 {
         let channel = self.spec().support_channel;
-        let ir = self.emu.slash_command(ADMIN, channel, "setup_ticket_button").await;
+        let ir = self
+            .emu
+            .slash_command(ADMIN, channel, "setup_ticket_button")
+            .await;
         self.emu
             .wait_interaction_response(&ir, WAIT)
             .await
@@ -150,10 +168,14 @@ impl TestBot {
     /// `user` clicks the button; returns the ticket once its channel has the welcome message.
     pub async fn open_ticket(&self, button_message: u64, user: u64) -> Ticket {
         let channel = self.spec().support_channel;
-        self.emu.click_button(user, channel, button_message, "ticket:open").await;
+        self.emu
+            .click_button(user, channel, button_message, "ticket:open")
+            .await;
         let ticket = self
             .wait_ticket(|t| {
-                t.opener_id == user as i64 && t.status().is_active() && t.welcome_message_id.is_some()
+                t.opener_id == user as i64
+                    && t.status().is_active()
+                    && t.welcome_message_id.is_some()
             })
             .await;
         ticket
@@ -167,7 +189,10 @@ impl TestBot {
             if let Some(found) = tickets.into_iter().find(|t| pred(t)) {
                 return found;
             }
-            assert!(tokio::time::Instant::now() < deadline, "no such ticket appeared in time");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no such ticket appeared in time"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -191,7 +216,10 @@ impl TestBot {
     }
 
     pub async fn messages(&self, id: i64) -> Vec<ticketbot::db::models::Message> {
-        self.db.run(move |c| queries::messages_of(c, id)).await.unwrap()
+        self.db
+            .run(move |c| queries::messages_of(c, id))
+            .await
+            .unwrap()
     }
 
     pub async fn audit(&self, id: i64) -> Vec<String> {

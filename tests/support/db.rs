@@ -22,7 +22,9 @@ impl TestDb {
 /// A new, empty PostgreSQL database, or `None` with the reason printed.
 pub fn postgres_or_skip(test: &str) -> Option<TestDb> {
     let Ok(admin_url) = std::env::var("TICKETBOT_TEST_POSTGRES") else {
-        eprintln!("SKIPPED {test}: TICKETBOT_TEST_POSTGRES is not set (.ci/run starts a server and sets it)");
+        eprintln!(
+            "SKIPPED {test}: TICKETBOT_TEST_POSTGRES is not set (.ci/run starts a server and sets it)"
+        );
         return None;
     };
     let mut admin = match PgConnection::establish(&admin_url) {
@@ -43,7 +45,9 @@ pub fn postgres_or_skip(test: &str) -> Option<TestDb> {
     diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut admin)
         .expect("create test database");
-    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(base, _)| base);
     Some(TestDb {
         url: format!("{base}/{name}"),
         _dir: None,
