@@ -6,6 +6,8 @@ pub mod context;
 pub mod db;
 pub mod discord;
 pub mod error;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 pub mod legacy;
 pub mod telemetry;
 pub mod texts;

@@ -4,3 +4,4 @@ mod config;
 mod emulator_selftest;
 mod lifecycle;
 mod storage;
+mod recovery;

@@ -362,6 +362,8 @@ impl TicketState {
             .db
             .write(move |conn| queries::insert_message(conn, &row))
             .await?;
+        #[cfg(feature = "fault-injection")]
+        crate::fault::after_store(&message.content);
         Ok(())
     }
 
