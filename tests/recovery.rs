@@ -17,30 +17,61 @@ async fn a_panicking_ticket_actor_is_restarted_while_the_others_keep_answering()
     }
     let crashed = &tickets[0];
     let crashed_channel = crashed.channel_id.unwrap() as u64;
-    bot.emu.user_message(USERS[0], crashed_channel, fault::PANIC).await;
+    bot.emu
+        .user_message(USERS[0], crashed_channel, fault::PANIC)
+        .await;
     let crash_at = Instant::now();
     // The others chat on while ticket 0's actor is down.
     for round in 0..10 {
         for (i, ticket) in tickets.iter().enumerate().skip(1) {
             let text = format!("runde {round} von {i}");
-            bot.emu.user_message(USERS[i], ticket.channel_id.unwrap() as u64, &text).await;
+            bot.emu
+                .user_message(USERS[i], ticket.channel_id.unwrap() as u64, &text)
+                .await;
         }
-        bot.emu.user_message(USERS[0], crashed_channel, &format!("nach dem absturz {round}")).await;
-    }
-    for (i, ticket) in tickets.iter().enumerate() {
-        let expected = if i == 0 { "nach dem absturz " } else { "runde " };
-        bot.wait_messages(ticket.id, |m| m.iter().filter(|m| m.content.starts_with(expected)).count() == 10)
+        bot.emu
+            .user_message(
+                USERS[0],
+                crashed_channel,
+                &format!("nach dem absturz {round}"),
+            )
             .await;
     }
+    for (i, ticket) in tickets.iter().enumerate() {
+        let expected = if i == 0 {
+            "nach dem absturz "
+        } else {
+            "runde "
+        };
+        bot.wait_messages(ticket.id, |m| {
+            m.iter().filter(|m| m.content.starts_with(expected)).count() == 10
+        })
+        .await;
+    }
     let back = crash_at.elapsed();
-    assert!(bot.messages(crashed.id).await.iter().any(|m| m.content == fault::PANIC), "the message that crashed it is stored");
+    assert!(
+        bot.messages(crashed.id)
+            .await
+            .iter()
+            .any(|m| m.content == fault::PANIC),
+        "the message that crashed it is stored"
+    );
     // The restarted actor answers buttons again.
     let ir = bot
         .emu
-        .click_button(SUPPORTERS[0], crashed_channel, crashed.welcome_message_id.unwrap() as u64, "ticket:claim")
+        .click_button(
+            SUPPORTERS[0],
+            crashed_channel,
+            crashed.welcome_message_id.unwrap() as u64,
+            "ticket:claim",
+        )
         .await;
-    bot.emu.wait_interaction_response(&ir, WAIT).await.expect("answered");
-    bot.wait_ticket(|t| t.id == crashed.id && t.status() == TicketStatus::Claimed).await;
+    bot.emu
+        .wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("answered");
+    bot.wait_ticket(|t| t.id == crashed.id && t.status() == TicketStatus::Claimed)
+        .await;
     assert!(!bot.ticket(crashed.id).await.degraded);
     eprintln!("recovered and caught up within {back:?}");
 }
@@ -58,17 +89,35 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
     }
     bot.wait_ticket(|t| t.id == ticket.id && t.degraded).await;
     bot.emu
-        .wait_for_message(spec.log_channel, |m| m.embed_text().contains("Ticket gestört"), WAIT)
+        .wait_for_message(
+            spec.log_channel,
+            |m| m.embed_text().contains("Ticket gestört"),
+            WAIT,
+        )
         .await
         .expect("log channel told");
-    bot.emu.user_message(USERS[0], channel, "noch jemand da?").await;
-    bot.wait_messages(ticket.id, |m| m.iter().any(|m| m.content == "noch jemand da?")).await;
+    bot.emu
+        .user_message(USERS[0], channel, "noch jemand da?")
+        .await;
+    bot.wait_messages(ticket.id, |m| {
+        m.iter().any(|m| m.content == "noch jemand da?")
+    })
+    .await;
     // Presses get an answer instead of silence.
     let ir = bot
         .emu
-        .click_button(SUPPORTERS[0], channel, ticket.welcome_message_id.unwrap() as u64, "ticket:claim")
+        .click_button(
+            SUPPORTERS[0],
+            channel,
+            ticket.welcome_message_id.unwrap() as u64,
+            "ticket:claim",
+        )
         .await;
-    let answer = bot.emu.wait_interaction_response(&ir, WAIT).await.expect("answered");
+    let answer = bot
+        .emu
+        .wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("answered");
     assert!(answer.content().contains("gestört"), "{}", answer.content());
 }
 
@@ -77,23 +126,191 @@ async fn discord_429s_and_500s_are_retried_without_duplicates() {
     let bot = TestBot::start().await;
     let spec = bot.spec();
     let button = bot.setup_button().await;
-    bot.emu.fail_next("POST", &format!("/guilds/{}/channels", spec.guild_id), 429, 2);
-    bot.emu.fail_next("POST", &format!("/guilds/{}/channels", spec.guild_id), 500, 2);
+    bot.emu.fail_next(
+        "POST",
+        &format!("/guilds/{}/channels", spec.guild_id),
+        429,
+        2,
+    );
+    bot.emu.fail_next(
+        "POST",
+        &format!("/guilds/{}/channels", spec.guild_id),
+        500,
+        2,
+    );
     let ticket = bot.open_ticket(button, USERS[0]).await;
-    assert_eq!(bot.emu.channels_in(spec.created_cat).len(), 1, "exactly one channel");
+    assert_eq!(
+        bot.emu.channels_in(spec.created_cat).len(),
+        1,
+        "exactly one channel"
+    );
     let channel = ticket.channel_id.unwrap() as u64;
-    bot.emu.fail_next("POST", &format!("/channels/{channel}/messages"), 500, 1);
-    bot.emu.fail_next("PATCH", &format!("/channels/{channel}"), 429, 1);
+    bot.emu
+        .fail_next("POST", &format!("/channels/{channel}/messages"), 500, 1);
+    bot.emu
+        .fail_next("PATCH", &format!("/channels/{channel}"), 429, 1);
     let ir = bot
         .emu
-        .click_button(SUPPORTERS[0], channel, ticket.welcome_message_id.unwrap() as u64, "ticket:claim")
+        .click_button(
+            SUPPORTERS[0],
+            channel,
+            ticket.welcome_message_id.unwrap() as u64,
+            "ticket:claim",
+        )
         .await;
-    bot.emu.wait_interaction_response(&ir, WAIT).await.expect("answered");
     bot.emu
-        .wait_for(WAIT, |e| e.channel(channel).filter(|c| c.parent_id == Some(spec.claimed_cat)))
+        .wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("answered");
+    bot.emu
+        .wait_for(WAIT, |e| {
+            e.channel(channel)
+                .filter(|c| c.parent_id == Some(spec.claimed_cat))
+        })
         .await
         .expect("moved despite a 429");
-    let failed: Vec<_> = bot.emu.requests().into_iter().filter(|r| r.status >= 429).collect();
-    assert!(failed.len() >= 5, "the faults were injected: {}", failed.len());
+    let failed: Vec<_> = bot
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.status >= 429)
+        .collect();
+    assert!(
+        failed.len() >= 5,
+        "the faults were injected: {}",
+        failed.len()
+    );
     assert_eq!(bot.all_tickets().await.len(), 1);
+}
+
+/// The real binary, as an operator runs it.
+fn spawn_binary(env: &std::collections::HashMap<String, String>) -> std::process::Child {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ticketbot"));
+    command
+        .arg("bot")
+        .env_clear()
+        .envs(env)
+        .env("RUST_LOG", "warn")
+        .current_dir(std::env::temp_dir())
+        .stdout(std::process::Stdio::null());
+    command.spawn().expect("binary starts")
+}
+
+#[tokio::test]
+async fn after_sigkill_a_restart_resumes_every_open_ticket_and_backfills() {
+    use crate::support::app::{ADMIN, bot_env, guild};
+    use crate::support::db::TestDb;
+
+    let emu = guild().await;
+    let test_db = TestDb::sqlite();
+    let env = bot_env(&emu, &test_db, &[]);
+    let mut child = spawn_binary(&env);
+    emu.wait_for(WAIT, |e| {
+        (e.commands().len() == 2 && e.is_connected()).then_some(())
+    })
+    .await
+    .expect("binary logged in");
+    let spec = emu.spec().clone();
+    let ir = emu
+        .slash_command(ADMIN, spec.support_channel, "setup_ticket_button")
+        .await;
+    emu.wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("setup answered");
+    let button = emu
+        .wait_for_message(
+            spec.support_channel,
+            |m| m.button("ticket:open").is_some(),
+            WAIT,
+        )
+        .await
+        .expect("button posted")
+        .id;
+    for user in &USERS[..3] {
+        emu.click_button(*user, spec.support_channel, button, "ticket:open")
+            .await;
+    }
+    let channels = emu
+        .wait_for(WAIT, |e| {
+            let channels = e.channels_in(spec.created_cat);
+            let welcomed = channels.iter().all(|c| {
+                e.messages(c.id)
+                    .iter()
+                    .any(|m| m.button("ticket:claim").is_some())
+            });
+            (channels.len() == 3 && welcomed).then_some(channels)
+        })
+        .await
+        .expect("three tickets opened");
+    for channel in &channels {
+        emu.user_message(USERS[0], channel.id, "vor dem absturz")
+            .await;
+    }
+    let db = ticketbot::db::Db::connect(&test_db.url).await.unwrap();
+    let stored = |text: &'static str| {
+        let db = db.clone();
+        async move {
+            let deadline = Instant::now() + WAIT;
+            loop {
+                let count: usize = db
+                    .run(move |c| {
+                        use diesel::prelude::*;
+                        use ticketbot::db::schema::messages;
+                        let n: i64 = messages::table
+                            .filter(messages::content.eq(text))
+                            .count()
+                            .get_result(c)?;
+                        Ok(n as usize)
+                    })
+                    .await
+                    .unwrap();
+                if count == 3 || Instant::now() > deadline {
+                    return count;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    assert_eq!(stored("vor dem absturz").await, 3);
+
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    for channel in &channels {
+        emu.store_message_silently(USERS[0], channel.id, "während der bot weg war");
+    }
+    let identifies = emu.identify_count();
+    let started = Instant::now();
+    let mut child = spawn_binary(&env);
+    emu.wait_for(WAIT, |e| {
+        (e.identify_count() > identifies && e.is_connected()).then_some(())
+    })
+    .await
+    .expect("binary logged in again");
+    assert_eq!(
+        stored("während der bot weg war").await,
+        3,
+        "backfilled from channel history"
+    );
+    let resumed = started.elapsed();
+
+    let welcome = emu
+        .messages(channels[0].id)
+        .into_iter()
+        .find(|m| m.button("ticket:claim").is_some())
+        .unwrap();
+    let ir = emu
+        .click_button(SUPPORTERS[0], channels[0].id, welcome.id, "ticket:claim")
+        .await;
+    let answer = emu
+        .wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("button still works");
+    assert!(
+        answer.content().contains("beansprucht"),
+        "{}",
+        answer.content()
+    );
+    child.kill().ok();
+    let _ = child.wait();
+    eprintln!("restart to all tickets backfilled: {resumed:?}");
 }

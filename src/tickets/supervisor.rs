@@ -77,13 +77,11 @@ impl Actor for TicketSupervisor {
         args: SupervisorArgs,
     ) -> Result<SupervisorState, ActorProcessingErr> {
         let index = args.ctx.db.run(queries::channel_index).await?;
-        args.ctx.channels.replace_all(
-            index
-                .into_iter()
-                .filter_map(|(channel, ticket)| {
-                    twilight_model::id::Id::new_checked(channel as u64).map(|c| (c, ticket))
-                }),
-        );
+        args.ctx
+            .channels
+            .replace_all(index.into_iter().filter_map(|(channel, ticket)| {
+                twilight_model::id::Id::new_checked(channel as u64).map(|c| (c, ticket))
+            }));
         Ok(SupervisorState {
             ctx: args.ctx,
             slots: HashMap::new(),
@@ -195,7 +193,14 @@ impl SupervisorState {
             ctx: self.ctx.clone(),
             ticket,
         };
-        match Actor::spawn_linked(Some(self.ctx.actor_name(id)), TicketActor, args, myself.get_cell()).await {
+        match Actor::spawn_linked(
+            Some(self.ctx.actor_name(id)),
+            TicketActor,
+            args,
+            myself.get_cell(),
+        )
+        .await
+        {
             Ok((actor, _)) => {
                 self.by_actor.insert(actor.get_id(), id);
                 let slot = self.slots.entry(id).or_default();
@@ -297,7 +302,11 @@ impl SupervisorState {
         tracing::error!(ticket = id, "ticket actor keeps failing; marked degraded");
         let ctx = self.ctx.clone();
         tokio::spawn(async move {
-            if let Err(err) = ctx.db.write(move |conn| queries::set_degraded(conn, id, true)).await {
+            if let Err(err) = ctx
+                .db
+                .write(move |conn| queries::set_degraded(conn, id, true))
+                .await
+            {
                 tracing::error!(ticket = id, error = %err, "could not mark ticket degraded");
             }
             reply::log(
@@ -329,7 +338,12 @@ async fn handle_degraded(ctx: &Ctx, id: i64, msg: TicketMsg) {
             let row = record::message_row(id, &message, false);
             ctx.db
                 .write(move |conn| {
-                    if !queries::record_edit(conn, row.id, &row.content, row.edited_at.unwrap_or(row.created_at))? {
+                    if !queries::record_edit(
+                        conn,
+                        row.id,
+                        &row.content,
+                        row.edited_at.unwrap_or(row.created_at),
+                    )? {
                         queries::insert_message(conn, &row)?;
                     }
                     Ok(())
@@ -344,7 +358,8 @@ async fn handle_degraded(ctx: &Ctx, id: i64, msg: TicketMsg) {
         TicketMsg::Button(interaction, _) | TicketMsg::TranscriptCommand(interaction) => {
             reply::ephemeral(ctx, &interaction, texts::TEMPORARILY_UNAVAILABLE).await
         }
-        TicketMsg::ChannelDeleted | TicketMsg::Cleanup | TicketMsg::IdleStop => Ok(()),
+        // Lifecycle and AI events need a live actor; a revived actor rebuilds from the database.
+        _ => Ok(()),
     };
     if let Err(err) = stored {
         tracing::error!(ticket = id, error = %err, "degraded ticket: could not handle event");

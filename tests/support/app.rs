@@ -62,6 +62,24 @@ pub async fn guild() -> DiscordEmu {
     emu
 }
 
+/// The bot's settings for `emu` and `test_db`, plus `extra`.
+pub fn bot_env(
+    emu: &DiscordEmu,
+    test_db: &TestDb,
+    extra: &[(&str, &str)],
+) -> HashMap<String, String> {
+    let mut env: HashMap<String, String> = emu.env_for_bot().into_iter().collect();
+    env.insert("DATABASE_URL".into(), test_db.url.clone());
+    env.insert(
+        "DISCORD_REDIRECT_URI".into(),
+        "http://127.0.0.1:1/callback".into(),
+    );
+    for (key, value) in extra {
+        env.insert((*key).into(), (*value).into());
+    }
+    env
+}
+
 impl TestBot {
     pub async fn start() -> Self {
         Self::start_with(&[]).await
@@ -74,15 +92,7 @@ impl TestBot {
 
     /// Starts the bot against `emu` and `test_db` (both may carry state from an earlier run).
     pub async fn launch(emu: DiscordEmu, test_db: TestDb, extra: &[(&str, &str)]) -> Self {
-        let mut env: HashMap<String, String> = emu.env_for_bot().into_iter().collect();
-        env.insert("DATABASE_URL".into(), test_db.url.clone());
-        env.insert(
-            "DISCORD_REDIRECT_URI".into(),
-            "http://127.0.0.1:1/callback".into(),
-        );
-        for (key, value) in extra {
-            env.insert((*key).into(), (*value).into());
-        }
+        let env = bot_env(&emu, &test_db, extra);
         let mut bot = Self {
             db: Db::connect(&test_db.url).await.expect("test database"),
             emu,
