@@ -75,6 +75,9 @@ pub struct AiConfig {
     pub base_url: String,
     /// `BAN_LOOKUP_URL`, with `{id}` where the player id goes.
     pub ban_lookup_url: Option<String>,
+    /// `OPENAI_TIMEOUT_SECONDS`: the longest one AI request may take before the scripted
+    /// intake takes over.
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -230,6 +233,11 @@ impl Config {
                     .unwrap_or_else(|| "gpt-3.5-turbo".to_owned()),
                 base_url: openai_base.as_str().trim_end_matches('/').to_owned(),
                 ban_lookup_url,
+                timeout: Duration::from_secs(u64::from(env.number(
+                    "OPENAI_TIMEOUT_SECONDS",
+                    20,
+                    1..=600,
+                )?)),
             },
             panel: PanelConfig {
                 secret_key,

@@ -1,5 +1,6 @@
 //! ticketbot: a Discord support-ticket bot with an AI secretary and a staff web panel.
 
+pub mod ai;
 pub mod app;
 pub mod config;
 pub mod context;

@@ -104,3 +104,48 @@ pub const LOG_TRANSCRIPT: &str = "Transkript erstellt";
 pub const LOG_REFUSED: &str = "Aktion abgelehnt";
 pub const LOG_OPEN_FAILED: &str = "Ticket konnte nicht erstellt werden";
 pub const LOG_DEGRADED: &str = "Ticket gestört";
+
+// The AI secretary Sigrid (src/ai).
+pub const SECRETARY_ASK_ID: &str = "Ich konnte in deiner Nachricht keine gültige ID finden. \
+     Eine ID besteht aus mindestens 16 Buchstaben und Ziffern, ohne Leerzeichen. \
+     Bitte schicke sie mir noch einmal.";
+
+pub fn secretary_unknown_id(id: &str) -> String {
+    format!(
+        "Die ID `{id}` finde ich in unserer Ban-Datenbank nicht. \
+         Bitte prüfe sie und schicke sie mir noch einmal."
+    )
+}
+
+/// The scripted intake once the ID is known: explain the reason (if known) and ask for the appeal.
+pub fn secretary_ask_appeal(ban_reason: Option<&str>) -> String {
+    match ban_reason {
+        Some(reason) => format!(
+            "Danke! Laut unserer Datenbank wurdest du aus folgendem Grund gebannt: {reason}\n\
+             Bitte schildere in deinen eigenen Worten, warum der Bann aufgehoben werden sollte."
+        ),
+        None => "Danke, ich habe deine ID notiert. Bitte nenne den Grund deines Banns und \
+                 schildere in deinen eigenen Worten, warum er aufgehoben werden sollte."
+            .to_owned(),
+    }
+}
+
+pub const SECRETARY_HANDOVER: &str =
+    "Danke, ich habe alles für das Team zusammengefasst. Ein Teammitglied meldet sich bei dir.";
+pub const SECRETARY_DECLINED: &str = "Leider kann ich deinen Entbannungsantrag so nicht \
+     weitergeben. Das Team wurde informiert und entscheidet abschließend.";
+pub const SECRETARY_LIMIT: &str = "Ich gebe dein Anliegen jetzt an das Team weiter. \
+     Ein Teammitglied meldet sich bei dir.";
+
+pub const VERDICT_TITLE: &str = "Zusammenfassung für das Team";
+pub const VERDICT_BAN_ID: &str = "Ban-ID";
+pub const VERDICT_PLAYER: &str = "Spielername";
+pub const VERDICT_REASON: &str = "Banngrund";
+pub const VERDICT_COOPERATIVE: &str = "Kooperativ";
+pub const VERDICT_SOURCE: &str = "Quelle";
+pub const VERDICT_LIMIT_SUMMARY: &str =
+    "Das Gesprächslimit der Sekretärin ist erreicht; bitte den Verlauf im Kanal lesen.";
+
+pub const LOG_VERDICT: &str = "Sekretärin: Übergabe an das Team";
+pub const LOG_AI_FALLBACK: &str = "Sekretärin: Skript statt KI";
+pub const LOG_BAN_LOOKUP_FAILED: &str = "Sekretärin: Ban-Datenbank nicht erreichbar";

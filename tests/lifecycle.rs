@@ -111,7 +111,7 @@ async fn setup_button_is_for_admins_only() {
         .messages(channel)
         .into_iter()
         .filter(|m| m.button("ticket:open").is_some())
-        .last()
+        .next_back()
         .unwrap();
     assert_ne!(newest.id, message);
     assert_eq!(saved, Some(newest.id.to_string()));

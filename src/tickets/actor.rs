@@ -10,6 +10,7 @@ use twilight_model::channel::Message as DiscordMessage;
 use twilight_model::id::Id;
 use twilight_model::id::marker::{MessageMarker, UserMarker};
 
+use crate::ai::secretary::{self, Secretary, Thought};
 use crate::context::Ctx;
 use crate::db::models::{Message, NewAuditEntry, NewTranscript, Ticket, TicketStatus};
 use crate::db::{now_ms, queries};
@@ -34,6 +35,7 @@ pub struct TicketArgs {
 pub struct TicketState {
     ctx: Arc<Ctx>,
     ticket: Ticket,
+    secretary: Secretary,
 }
 
 pub enum TicketMsg {
@@ -47,6 +49,8 @@ pub enum TicketMsg {
     /// The closed channel is older than `TICKET_CLEANUP_DAYS`.
     Cleanup,
     IdleStop,
+    /// Sigrid finished thinking about the opener's messages.
+    AiDone(Box<Thought>),
 }
 
 impl Actor for TicketActor {
@@ -60,6 +64,7 @@ impl Actor for TicketActor {
         args: TicketArgs,
     ) -> Result<TicketState, ActorProcessingErr> {
         Ok(TicketState {
+            secretary: Secretary::new(&args.ctx.config),
             ctx: args.ctx,
             ticket: args.ticket,
         })
@@ -84,6 +89,8 @@ impl Actor for TicketActor {
         if !status.is_active() {
             myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
         }
+        // A restarted actor answers what the opener wrote while nobody answered.
+        state.secretary_turn(&myself).await;
         Ok(())
     }
 
@@ -108,7 +115,10 @@ impl Actor for TicketActor {
                 let outcome = state.transcript_command(&interaction).await;
                 state.finish(&myself, &interaction, outcome).await;
             }
-            TicketMsg::MessageCreated(message) => state.store(&message).await?,
+            TicketMsg::MessageCreated(message) => {
+                state.store(&message).await?;
+                state.secretary_hears(&myself, &message).await;
+            }
             TicketMsg::MessageUpdated(message) => state.store_edit(&message).await?,
             TicketMsg::MessageDeleted(id) => {
                 state
@@ -131,6 +141,7 @@ impl Actor for TicketActor {
                     myself.stop(None);
                 }
             }
+            TicketMsg::AiDone(thought) => state.secretary_done(&myself, *thought).await?,
         }
         Ok(())
     }
@@ -367,6 +378,79 @@ impl TicketState {
         Ok(())
     }
 
+    /// Sigrid hears a channel message: the opener's are answered, a staff member's makes her
+    /// step back; bots and other members are context only.
+    async fn secretary_hears(&mut self, myself: &ActorRef<TicketMsg>, message: &DiscordMessage) {
+        if message.author.bot || !secretary::listens(&self.ticket) {
+            return;
+        }
+        let staff = message
+            .member
+            .as_ref()
+            .is_some_and(|m| self.ctx.config.roles.is_staff(&m.roles));
+        if staff {
+            self.secretary_steps_back(Some(texts::SECRETARY_STEPS_BACK_STAFF))
+                .await;
+        } else if message.author.id == self.opener() {
+            self.secretary_turn(myself).await;
+        }
+    }
+
+    /// Starts thinking about the opener's unanswered messages, unless she already thinks; the
+    /// AI request runs in its own task and reports back with [`TicketMsg::AiDone`].
+    async fn secretary_turn(&mut self, myself: &ActorRef<TicketMsg>) {
+        if self.secretary.busy || !secretary::listens(&self.ticket) {
+            return;
+        }
+        let pending = match secretary::pending(&self.ctx, &self.ticket).await {
+            Ok(Some(pending)) => pending,
+            Ok(None) => return,
+            Err(err) => {
+                tracing::error!(ticket = self.id(), error = %err, "could not read unanswered messages");
+                return;
+            }
+        };
+        self.secretary.busy = true;
+        let (ctx, ticket, me) = (self.ctx.clone(), self.ticket.clone(), myself.clone());
+        let handles = secretary::handles(&self.secretary);
+        tokio::spawn(async move {
+            let thought = secretary::think(ctx, handles, ticket, pending).await;
+            // A stopped actor drops the thought; its successor answers from the database.
+            let _ = me.cast(TicketMsg::AiDone(Box::new(thought)));
+        });
+    }
+
+    async fn secretary_done(
+        &mut self,
+        myself: &ActorRef<TicketMsg>,
+        thought: Thought,
+    ) -> Result<()> {
+        self.secretary.busy = false;
+        self.reload().await?;
+        if !secretary::listens(&self.ticket) {
+            return Ok(());
+        }
+        let applied = secretary::apply(&self.ctx, self.id(), thought).await;
+        self.reload().await?;
+        match applied {
+            // Messages that came while she thought are answered together now.
+            Ok(()) => self.secretary_turn(myself).await,
+            Err(err) => {
+                tracing::error!(ticket = self.id(), code = err.code(), error = %err, "secretary could not answer");
+            }
+        }
+        Ok(())
+    }
+
+    async fn secretary_steps_back(&mut self, text: Option<&str>) {
+        if let Err(err) = secretary::step_back(&self.ctx, &self.ticket, text).await {
+            tracing::error!(ticket = self.id(), error = %err, "secretary could not step back");
+        }
+        if let Err(err) = self.reload().await {
+            tracing::error!(ticket = self.id(), error = %err, "could not reload the ticket");
+        }
+    }
+
     async fn store_edit(&self, message: &DiscordMessage) -> Result<()> {
         let row = record::message_row(self.id(), message, false);
         let edited_at = row.edited_at.unwrap_or_else(now_ms);
@@ -395,6 +479,7 @@ impl TicketState {
         let Some(who) = who else {
             return Ok(Flow::Continue);
         };
+        let sigrid_listened = secretary::listens(&self.ticket);
         let takeover = match (self.ticket.status(), self.ticket.claimed_by) {
             (TicketStatus::Open, _) => false,
             (TicketStatus::Claimed, Some(holder)) if holder == who.id as i64 => {
@@ -455,6 +540,10 @@ impl TicketState {
             texts::claimed(id, who.id)
         };
         reply::public(&self.ctx, interaction, &text).await?;
+        if sigrid_listened {
+            self.secretary_steps_back(Some(texts::SECRETARY_STEPS_BACK_CLAIMED))
+                .await;
+        }
         self.apply_channel_stage(Stage::Claimed, Some(&who)).await;
         reply::log(
             &self.ctx,
@@ -551,6 +640,9 @@ impl TicketState {
             return self
                 .refuse(interaction, who.as_ref(), texts::TICKET_NOT_OPEN)
                 .await;
+        }
+        if secretary::listens(&self.ticket) {
+            self.secretary_steps_back(None).await;
         }
         let id = self.id();
         self.save_transcript("close", who.as_ref()).await?;

@@ -30,7 +30,11 @@ pub async fn run(
 
 async fn sweep(ctx: &Ctx, supervisor: &ActorRef<SupervisorMsg>) {
     let cutoff = now_ms() - ctx.config.cleanup_after.as_millis() as i64;
-    match ctx.db.run(move |conn| queries::closed_before(conn, cutoff)).await {
+    match ctx
+        .db
+        .run(move |conn| queries::closed_before(conn, cutoff))
+        .await
+    {
         Ok(due) => {
             for ticket in due {
                 let _ = supervisor.cast(SupervisorMsg::Deliver(ticket.id, TicketMsg::Cleanup));

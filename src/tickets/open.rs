@@ -8,8 +8,8 @@ use twilight_model::channel::ChannelType;
 
 use crate::context::Ctx;
 use crate::db::models::{NewAuditEntry, TicketStatus};
-use crate::db::queries::{self, Reservation};
 use crate::db::now_ms;
+use crate::db::queries::{self, Reservation};
 use crate::discord::permissions::{self, Stage};
 use crate::discord::reply::{self, Actor as Who, LogEntry};
 use crate::discord::rest;
@@ -39,7 +39,12 @@ pub async fn open_ticket(
         .await?;
     let ticket = match reservation {
         Reservation::Existing(existing) => {
-            return reply::finish_deferred(&ctx, &interaction, &texts::already_has_ticket(existing.channel_id)).await;
+            return reply::finish_deferred(
+                &ctx,
+                &interaction,
+                &texts::already_has_ticket(existing.channel_id),
+            )
+            .await;
         }
         Reservation::Created(ticket) => ticket,
     };

@@ -181,14 +181,10 @@ impl TestBot {
         self.emu
             .click_button(user, channel, button_message, "ticket:open")
             .await;
-        let ticket = self
-            .wait_ticket(|t| {
-                t.opener_id == user as i64
-                    && t.status().is_active()
-                    && t.welcome_message_id.is_some()
-            })
-            .await;
-        ticket
+        self.wait_ticket(|t| {
+            t.opener_id == user as i64 && t.status().is_active() && t.welcome_message_id.is_some()
+        })
+        .await
     }
 
     /// Waits until a ticket matching `pred` is in the database.
