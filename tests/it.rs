@@ -5,3 +5,4 @@ mod emulator_selftest;
 mod lifecycle;
 mod storage;
 mod recovery;
+mod ai;
