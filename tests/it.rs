@@ -3,6 +3,5 @@ mod support;
 mod config;
 mod emulator_selftest;
 mod lifecycle;
-mod storage;
 mod recovery;
-mod ai;
+mod storage;

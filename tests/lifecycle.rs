@@ -110,8 +110,7 @@ async fn setup_button_is_for_admins_only() {
         .emu
         .messages(channel)
         .into_iter()
-        .filter(|m| m.button("ticket:open").is_some())
-        .next_back()
+        .rfind(|m| m.button("ticket:open").is_some())
         .unwrap();
     assert_ne!(newest.id, message);
     assert_eq!(saved, Some(newest.id.to_string()));
