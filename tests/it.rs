@@ -5,3 +5,6 @@ mod emulator_selftest;
 mod lifecycle;
 mod recovery;
 mod storage;
+mod panel;
+mod legacy_import;
+mod browser;

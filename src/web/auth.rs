@@ -62,7 +62,12 @@ impl Auth {
             authorize_url: config.discord.url("oauth2/authorize"),
             token_url: config.discord.url("api/oauth2/token"),
             redirect_uri: config.panel.redirect_uri.to_string(),
-            allowed_roles: config.panel.allowed_roles.iter().map(|id| id.get()).collect(),
+            allowed_roles: config
+                .panel
+                .allowed_roles
+                .iter()
+                .map(|id| id.get())
+                .collect(),
             secure_cookies: config.panel.redirect_uri.scheme() == "https",
         })
     }
@@ -94,7 +99,9 @@ impl Auth {
     }
 
     pub fn allows(&self, member: &GuildMember) -> bool {
-        member.role_ids().any(|role| self.allowed_roles.contains(&role))
+        member
+            .role_ids()
+            .any(|role| self.allowed_roles.contains(&role))
     }
 
     fn cookie<'c>(&self, name: &'c str, value: String, max_age_ms: i64) -> Cookie<'c> {
@@ -164,7 +171,10 @@ pub enum SessionProblem {
 
 async fn check_session(request: &Request<'_>) -> Result<Staff, SessionProblem> {
     let Some(auth) = request.rocket().state::<Arc<Auth>>() else {
-        tracing::error!(code = "panel_auth_missing", "the auth stage is not attached");
+        tracing::error!(
+            code = "panel_auth_missing",
+            "the auth stage is not attached"
+        );
         return Err(SessionProblem::Unavailable);
     };
     let cookies = request.cookies();
@@ -189,7 +199,7 @@ async fn check_session(request: &Request<'_>) -> Result<Staff, SessionProblem> {
                 name: member_name(&member).unwrap_or(session.name),
                 ..session
             };
-            store_session(auth, cookies, &refreshed);
+            store_session(auth, cookies, &refreshed, now);
             Ok(Staff(refreshed))
         }
         Ok(found) => {
@@ -205,7 +215,10 @@ async fn check_session(request: &Request<'_>) -> Result<Staff, SessionProblem> {
             }))
         }
         Err(err) if now - session.roles_checked_at < ROLE_RECHECK_GRACE_MS => {
-            tracing::warn!(user = session.user_id, "role re-check failed, session kept: {err}");
+            tracing::warn!(
+                user = session.user_id,
+                "role re-check failed, session kept: {err}"
+            );
             Ok(Staff(session))
         }
         Err(err) => {
@@ -215,11 +228,13 @@ async fn check_session(request: &Request<'_>) -> Result<Staff, SessionProblem> {
     }
 }
 
-fn store_session(auth: &Auth, cookies: &CookieJar<'_>, session: &Session) {
+fn store_session(auth: &Auth, cookies: &CookieJar<'_>, session: &Session, now: i64) {
     match serde_json::to_string(session) {
         Ok(value) => {
-            let remaining = SESSION_LIFETIME_MS - (now_ms() - session.issued_at);
-            cookies.add_private(auth.cookie(SESSION_COOKIE, value, remaining.max(0)));
+            // Whole seconds, so a fresh session says exactly Max-Age=43200.
+            let remaining = (session.issued_at + SESSION_LIFETIME_MS - now).max(0);
+            let remaining = (remaining + 999) / 1000 * 1000;
+            cookies.add_private(auth.cookie(SESSION_COOKIE, value, remaining));
         }
         Err(err) => tracing::error!(code = "panel_session_encode", "{err}"),
     }
@@ -230,7 +245,12 @@ fn member_name(member: &GuildMember) -> Option<String> {
         .nick
         .clone()
         .filter(|nick| !nick.is_empty())
-        .or_else(|| member.user.as_ref().map(|user| user.display_name().to_owned()))
+        .or_else(|| {
+            member
+                .user
+                .as_ref()
+                .map(|user| user.display_name().to_owned())
+        })
 }
 
 /// Where the browser may be sent after login: a path on this site, nothing else.
@@ -300,16 +320,28 @@ async fn callback(
     cookies.remove_private(Auth::removal(LOGIN_COOKIE));
 
     if let Some(error) = error {
-        return Err(PanelError::login(text::LOGIN_CANCELLED, format!("Discord sent error={error}")));
+        return Err(PanelError::login(
+            text::LOGIN_CANCELLED,
+            format!("Discord sent error={error}"),
+        ));
     }
     let Some(pending) = pending.filter(|p| now_ms() - p.started_at < LOGIN_LIFETIME_MS) else {
-        return Err(PanelError::login(text::LOGIN_EXPIRED, "callback without a valid login cookie"));
+        return Err(PanelError::login(
+            text::LOGIN_EXPIRED,
+            "callback without a valid login cookie",
+        ));
     };
     if !state.is_some_and(|state| same_secret(state, &pending.state)) {
-        return Err(PanelError::login(text::LOGIN_STATE_MISMATCH, "callback state does not match"));
+        return Err(PanelError::login(
+            text::LOGIN_STATE_MISMATCH,
+            "callback state does not match",
+        ));
     }
     let Some(code) = code.filter(|code| !code.is_empty()) else {
-        return Err(PanelError::login(text::LOGIN_NO_CODE, "callback without a code"));
+        return Err(PanelError::login(
+            text::LOGIN_NO_CODE,
+            "callback without a code",
+        ));
     };
 
     let client = auth.oauth_client()?;
@@ -337,7 +369,10 @@ async fn callback(
         .await
         .map_err(|err| PanelError::upstream(text::MEMBER_LOOKUP_FAILED, err.to_string()))?;
     let Some(member) = member else {
-        return Err(PanelError::forbidden(text::NOT_A_MEMBER, format!("user {user_id} is not a guild member")));
+        return Err(PanelError::forbidden(
+            text::NOT_A_MEMBER,
+            format!("user {user_id} is not a guild member"),
+        ));
     };
     if !auth.allows(&member) {
         return Err(PanelError::forbidden(
@@ -353,7 +388,7 @@ async fn callback(
         issued_at: now,
         roles_checked_at: now,
     };
-    store_session(auth, cookies, &session);
+    store_session(auth, cookies, &session, now);
     tracing::info!(user = user_id, name = %session.name, "panel login");
     Ok(Redirect::to(pending.next))
 }
@@ -378,8 +413,7 @@ fn token_error(
 /// Compares two secrets without an early exit.
 fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -415,7 +449,10 @@ pub fn stage(config: Arc<Config>) -> AdHoc {
                 .mount("/", routes())
                 .mount(callback_path, rocket::routes![callback])),
             Err(err) => {
-                tracing::error!(code = "panel_auth", "cannot set up the Discord login: {err}");
+                tracing::error!(
+                    code = "panel_auth",
+                    "cannot set up the Discord login: {err}"
+                );
                 Err(rocket)
             }
         }

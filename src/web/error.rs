@@ -39,34 +39,54 @@ impl PanelError {
 
     /// A login that cannot go on (forged or stale callback, token refused): 400.
     pub fn login(message: &'static str, cause: impl Into<String>) -> Self {
-        Self::new(Status::BadRequest, "panel_login", text::TITLE_LOGIN_FAILED, message).because(cause)
+        Self::new(
+            Status::BadRequest,
+            "panel_login",
+            text::TITLE_LOGIN_FAILED,
+            message,
+        )
+        .because(cause)
     }
 
     /// Logged in with Discord, but not let in: 403.
     pub fn forbidden(message: &'static str, cause: impl Into<String>) -> Self {
-        Self::new(Status::Forbidden, "panel_forbidden", text::TITLE_FORBIDDEN, message).because(cause)
+        Self::new(
+            Status::Forbidden,
+            "panel_forbidden",
+            text::TITLE_FORBIDDEN,
+            message,
+        )
+        .because(cause)
     }
 
     /// Discord failed us during login: 502.
     pub fn upstream(message: &'static str, cause: impl Into<String>) -> Self {
-        Self::new(Status::BadGateway, "panel_discord", text::TITLE_ERROR, message).because(cause)
+        Self::new(
+            Status::BadGateway,
+            "panel_discord",
+            text::TITLE_ERROR,
+            message,
+        )
+        .because(cause)
     }
 
     pub fn not_found(message: &'static str) -> Self {
-        Self::new(Status::NotFound, "panel_not_found", text::TITLE_NOT_FOUND, message)
+        Self::new(
+            Status::NotFound,
+            "panel_not_found",
+            text::TITLE_NOT_FOUND,
+            message,
+        )
     }
 
     pub fn internal(cause: impl Into<String>) -> Self {
-        Self::new(Status::InternalServerError, "panel_internal", text::TITLE_ERROR, text::INTERNAL)
-            .because(cause)
-    }
-
-    pub fn status(&self) -> Status {
-        self.status
-    }
-
-    pub fn message(&self) -> &'static str {
-        self.message
+        Self::new(
+            Status::InternalServerError,
+            "panel_internal",
+            text::TITLE_ERROR,
+            text::INTERNAL,
+        )
+        .because(cause)
     }
 
     fn log(&self) {
@@ -192,10 +212,17 @@ fn unavailable(request: &Request<'_>) -> ErrorPage {
 }
 
 #[catch(default)]
-fn other(status: Status) -> ErrorPage {
+fn other(status: Status, _request: &Request<'_>) -> ErrorPage {
     ErrorPage::new(status, text::TITLE_ERROR, text::INTERNAL)
 }
 
 pub fn catchers() -> Vec<Catcher> {
-    catchers![bad_request, forbidden, not_found, unprocessable, unavailable, other]
+    catchers![
+        bad_request,
+        forbidden,
+        not_found,
+        unprocessable,
+        unavailable,
+        other
+    ]
 }

@@ -1,15 +1,101 @@
-//! The staff web panel (Rocket). Placeholder until the panel lands: serves nothing yet.
+//! The staff web panel (Rocket): Discord login with a role check, the ticket list, ticket
+//! pages with the conversation and transcript snapshots, `/healthz`. It only reads.
+//!
+//! Each part is one `AdHoc` stage that manages its state and mounts its `routes()`:
+//! [`templates::stage`], [`assets::stage`], [`auth::stage`], [`pages::stage`].
+
+mod assets;
+mod auth;
+mod discord_api;
+mod error;
+pub mod markdown;
+mod pages;
+mod store;
+mod templates;
+mod text;
+mod view;
 
 use std::sync::Arc;
 
+use rocket::figment::Figment;
+use rocket::figment::providers::{Env, Format, Toml};
+use sha2::{Digest, Sha512};
 use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
+pub use auth::{LOGIN_COOKIE, ROLE_RECHECK_MS, SESSION_COOKIE, SESSION_LIFETIME_MS};
+pub use store::PAGE_SIZE;
+
+/// The panel, configured and ready to launch (tests use it with Rocket's local client).
+pub fn rocket(config: Arc<Config>, db: Db) -> rocket::Rocket<rocket::Build> {
+    crate::app::install_crypto_provider();
+    rocket::custom(figment(&config))
+        .manage(db)
+        .attach(templates::stage())
+        .attach(assets::stage())
+        .attach(auth::stage(config))
+        .attach(pages::stage())
+        .register("/", error::catchers())
+}
+
+/// Rocket's settings: our address, port and cookie key; `Rocket.toml` (or `ROCKET_CONFIG`) and
+/// `ROCKET_*` variables may tune the rest (workers, limits, log level).
+fn figment(config: &Config) -> Figment {
+    if config.panel.secret_key.len() < 16 {
+        tracing::warn!(
+            "FLASK_SECRET_KEY is short ({} characters); a long random value keeps sessions safe",
+            config.panel.secret_key.len()
+        );
+    }
+    // Rocket wants a 512-bit key; the original bot's key is any string.
+    let secret_key = Sha512::digest(config.panel.secret_key.as_bytes()).to_vec();
+    let profile =
+        rocket::figment::Profile::from_env_or("ROCKET_PROFILE", rocket::Config::DEFAULT_PROFILE);
+    Figment::from(rocket::Config::default())
+        .merge(("ident", "ticketbot"))
+        .merge(("log_level", rocket::config::LogLevel::Critical))
+        .merge(("cli_colors", false))
+        // The program handles signals and tells the panel through `stop`.
+        .merge(("shutdown.ctrlc", false))
+        .merge(("shutdown.signals", Vec::<String>::new()))
+        .merge(("shutdown.grace", 2))
+        .merge(("shutdown.mercy", 3))
+        .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
+        .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
+        .merge(("address", config.panel.address))
+        .merge(("port", config.panel.port))
+        .merge(("secret_key", secret_key))
+        .select(profile)
+}
+
+/// Serves the panel on `PANEL_ADDRESS:PANEL_PORT` until `stop` turns true.
 pub async fn serve(config: Arc<Config>, db: Db, mut stop: watch::Receiver<bool>) -> Result<()> {
-    let _ = (config, db);
-    crate::app::stopped(&mut stop).await;
-    Ok(())
+    let ignited = rocket(config, db)
+        .attach(rocket::fairing::AdHoc::on_liftoff("Announce", |rocket| {
+            Box::pin(async move {
+                let config = rocket.config();
+                tracing::info!(address = %config.address, port = config.port, "web panel listening");
+            })
+        }))
+        .ignite()
+        .await
+        .map_err(|err| Error::Internal(format!("the web panel cannot start: {err}")))?;
+    let shutdown = ignited.shutdown();
+    let watcher = tokio::spawn(async move {
+        // A dropped sender means the program is going away too.
+        let _ = stop.wait_for(|stopped| *stopped).await;
+        shutdown.notify();
+    });
+    let outcome = ignited.launch().await;
+    watcher.abort();
+    match outcome {
+        Ok(_) => {
+            tracing::info!("web panel stopped");
+            Ok(())
+        }
+        Err(err) => Err(Error::Internal(format!("the web panel failed: {err}"))),
+    }
 }

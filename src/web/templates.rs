@@ -15,7 +15,10 @@ const TEMPLATES: [(&str, &str); 6] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("list.html", include_str!("../../templates/list.html")),
     ("ticket.html", include_str!("../../templates/ticket.html")),
-    ("transcript.html", include_str!("../../templates/transcript.html")),
+    (
+        "transcript.html",
+        include_str!("../../templates/transcript.html"),
+    ),
     (
         "transcript_download.html",
         include_str!("../../templates/transcript_download.html"),
@@ -75,7 +78,10 @@ pub fn stage() -> AdHoc {
         match Templates::load() {
             Ok(templates) => Ok(rocket.manage(templates)),
             Err(err) => {
-                tracing::error!(code = "panel_templates", "the panel's templates do not compile: {err:?}");
+                tracing::error!(
+                    code = "panel_templates",
+                    "the panel's templates do not compile: {err:?}"
+                );
                 Err(rocket)
             }
         }

@@ -1,15 +1,13 @@
 //! Every sentence the panel shows to a person, in one place (German, as in the original panel).
 
-pub const LOGIN_EXPIRED: &str =
-    "Die Anmeldung ist abgelaufen oder wurde in einem anderen Fenster begonnen. Bitte melde dich erneut an.";
+pub const LOGIN_EXPIRED: &str = "Die Anmeldung ist abgelaufen oder wurde in einem anderen Fenster begonnen. Bitte melde dich erneut an.";
 pub const LOGIN_STATE_MISMATCH: &str =
     "Die Anmeldung konnte nicht bestätigt werden (ungültiger Status). Bitte melde dich erneut an.";
 pub const LOGIN_CANCELLED: &str = "Discord-Login abgebrochen.";
 pub const LOGIN_NO_CODE: &str = "Discord-Login abgebrochen (kein Code).";
 pub const TOKEN_FAILED: &str = "Fehler beim Tokenabruf. Bitte melde dich erneut an.";
 pub const USER_FAILED: &str = "Fehler beim Abruf der Nutzerinformationen.";
-pub const MEMBER_LOOKUP_FAILED: &str =
-    "Deine Rollen konnten gerade nicht bei Discord geprüft werden. Bitte versuche es gleich noch einmal.";
+pub const MEMBER_LOOKUP_FAILED: &str = "Deine Rollen konnten gerade nicht bei Discord geprüft werden. Bitte versuche es gleich noch einmal.";
 pub const NOT_A_MEMBER: &str = "Du bist nicht auf dem Discord-Server oder keine Berechtigung.";
 pub const MISSING_ROLE: &str = "Du hast keine der erforderlichen Rollen. Zugriff verweigert.";
 pub const LOGGED_OUT: &str = "Du wurdest abgemeldet.";

@@ -1,0 +1,256 @@
+//! The staff pages: the ticket list, a ticket, its transcript snapshots. Read-only.
+
+use rocket::fairing::AdHoc;
+use rocket::http::uri::Origin;
+use rocket::http::{ContentType, Header, Status};
+use rocket::response::{Redirect, Responder};
+use rocket::{Route, State, get};
+use serde::Serialize;
+
+use super::auth::{Staff, login_redirect};
+use super::error::PanelError;
+use super::store::{self, ListFilter, PAGE_SIZE};
+use super::templates::{Page, Templates};
+use super::text;
+use super::view::{
+    TicketPageView, TicketSummary, TranscriptLineView, TranscriptRow, UserView, format_time,
+};
+use crate::db::Db;
+use crate::legacy::parse_transcript;
+
+#[derive(Debug, Serialize)]
+struct StatusOption {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ListView {
+    user: UserView,
+    status: String,
+    search: String,
+    statuses: Vec<StatusOption>,
+    tickets: Vec<TicketSummary>,
+    page: i64,
+    first_number: i64,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    filtered: bool,
+}
+
+/// `/?status=…&q=…&page=…` with empty parts left out.
+fn list_url(status: &str, search: &str, page: i64) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if !status.is_empty() {
+        query.append_pair("status", status);
+    }
+    if !search.is_empty() {
+        query.append_pair("q", search);
+    }
+    if page > 1 {
+        query.append_pair("page", &page.to_string());
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/?{query}")
+    }
+}
+
+#[get("/?<status>&<q>&<page>")]
+async fn index(
+    staff: Staff,
+    db: &State<Db>,
+    templates: &State<Templates>,
+    status: Option<&str>,
+    q: Option<&str>,
+    page: Option<i64>,
+) -> Result<Page, PanelError> {
+    let status = status
+        .filter(|s| text::STATUS_FILTERS.contains(s))
+        .unwrap_or("")
+        .to_owned();
+    let search: String = q.unwrap_or("").trim().chars().take(200).collect();
+    let page = page.unwrap_or(1).clamp(1, store::MAX_PAGE);
+    let filter = ListFilter {
+        status: (!status.is_empty()).then(|| status.clone()),
+        search: (!search.is_empty()).then(|| search.clone()),
+        page,
+    };
+    let listed = db
+        .run(move |conn| store::list_tickets(conn, &filter))
+        .await?;
+    let view = ListView {
+        user: UserView::of(&staff.0),
+        statuses: text::STATUS_FILTERS
+            .iter()
+            .map(|value| StatusOption {
+                value,
+                label: text::status_label(value),
+                selected: *value == status,
+            })
+            .collect(),
+        tickets: listed
+            .tickets
+            .iter()
+            .map(|t| TicketSummary::of(t, listed.latest_transcript.get(&t.id).copied()))
+            .collect(),
+        page,
+        first_number: (page - 1) * PAGE_SIZE + 1,
+        prev_url: (page > 1).then(|| list_url(&status, &search, page - 1)),
+        next_url: listed
+            .has_next
+            .then(|| list_url(&status, &search, page + 1)),
+        filtered: !status.is_empty() || !search.is_empty(),
+        status,
+        search,
+    };
+    templates.page("list.html", &view)
+}
+
+#[get("/tickets/<id>")]
+async fn ticket(
+    staff: Staff,
+    id: i64,
+    db: &State<Db>,
+    templates: &State<Templates>,
+) -> Result<Page, PanelError> {
+    let detail = db.run(move |conn| store::ticket_detail(conn, id)).await?;
+    templates.page(
+        "ticket.html",
+        &TicketPageView::of(UserView::of(&staff.0), detail),
+    )
+}
+
+#[derive(Debug, Serialize)]
+struct TranscriptView {
+    user: Option<UserView>,
+    ticket: TicketSummary,
+    transcript: TranscriptRow,
+    lines: Vec<TranscriptLineView>,
+    generated: String,
+}
+
+/// A transcript page, or the same page as a standalone file to download.
+enum TranscriptResponse {
+    Page(Page),
+    Download { html: String, filename: String },
+}
+
+impl<'r> Responder<'r, 'static> for TranscriptResponse {
+    fn respond_to(self, request: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        match self {
+            Self::Page(page) => page.respond_to(request),
+            Self::Download { html, filename } => {
+                let mut response = (ContentType::HTML, html).respond_to(request)?;
+                response.set_header(Header::new(
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{filename}\""),
+                ));
+                // The file carries its own stylesheet inline.
+                response.set_header(Header::new(
+                    "Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:",
+                ));
+                Ok(response)
+            }
+        }
+    }
+}
+
+#[get("/tickets/<id>/transcripts/<tid>?<download>")]
+async fn transcript(
+    staff: Staff,
+    id: i64,
+    tid: i64,
+    download: Option<&str>,
+    db: &State<Db>,
+    templates: &State<Templates>,
+) -> Result<TranscriptResponse, PanelError> {
+    let found = db.run(move |conn| store::transcript(conn, id, tid)).await?;
+    let Some((ticket, transcript)) = found else {
+        return Err(PanelError::not_found(text::TRANSCRIPT_NOT_FOUND));
+    };
+    let meta = store::TranscriptMeta {
+        id: transcript.id,
+        reason: transcript.reason.clone(),
+        created_by: transcript.created_by,
+        created_by_name: transcript.created_by_name.clone(),
+        created_at: transcript.created_at,
+        message_count: transcript.message_count,
+    };
+    let download = download.is_some_and(|flag| !matches!(flag, "0" | "false" | ""));
+    let view = TranscriptView {
+        user: (!download).then(|| UserView::of(&staff.0)),
+        ticket: TicketSummary::of(&ticket, Some(transcript.id)),
+        transcript: TranscriptRow::of(ticket.id, &meta),
+        lines: parse_transcript(&transcript.body_text)
+            .iter()
+            .map(TranscriptLineView::of)
+            .collect(),
+        generated: format_time(crate::db::now_ms()),
+    };
+    if download {
+        Ok(TranscriptResponse::Download {
+            html: templates.render("transcript_download.html", &view)?,
+            filename: format!("ticket-{}-transkript-{}.html", ticket.id, transcript.id),
+        })
+    } else {
+        Ok(TranscriptResponse::Page(
+            templates.page("transcript.html", &view)?,
+        ))
+    }
+}
+
+/// The original panel's address of a ticket's transcript.
+#[get("/transcript/<number>")]
+fn legacy_transcript(number: i64) -> Redirect {
+    Redirect::permanent(format!("/tickets/{number}"))
+}
+
+// Without a session the pages above forward here, and the browser goes to the login.
+
+#[get("/", rank = 2)]
+fn index_login(origin: &Origin<'_>, staff: Option<Staff>) -> Result<Redirect, Status> {
+    needs_login(origin, staff)
+}
+
+#[get("/tickets/<_..>", rank = 2)]
+fn ticket_login(origin: &Origin<'_>, staff: Option<Staff>) -> Result<Redirect, Status> {
+    needs_login(origin, staff)
+}
+
+/// Logged in, the address was simply wrong (say `/tickets/abc`): 404.
+fn needs_login(origin: &Origin<'_>, staff: Option<Staff>) -> Result<Redirect, Status> {
+    match staff {
+        Some(_) => Err(Status::NotFound),
+        None => Ok(login_redirect(origin)),
+    }
+}
+
+#[get("/healthz")]
+async fn healthz(db: &State<Db>) -> (Status, &'static str) {
+    if db.healthy().await {
+        (Status::Ok, "ok")
+    } else {
+        (Status::ServiceUnavailable, "database unreachable")
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![
+        index,
+        ticket,
+        transcript,
+        legacy_transcript,
+        index_login,
+        ticket_login,
+        healthz
+    ]
+}
+
+pub fn stage() -> AdHoc {
+    AdHoc::on_ignite("Pages", |rocket| async move { rocket.mount("/", routes()) })
+}

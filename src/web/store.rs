@@ -1,0 +1,191 @@
+//! The panel's read queries. The list uses the primary key and the `(status, id)` index, reads
+//! one page plus one row to know whether another page follows, and never counts the table.
+
+use std::collections::HashMap;
+
+use diesel::dsl::{exists, max};
+use diesel::prelude::*;
+
+use crate::db::models::{AuditEntry, Message, MessageRevision, Ticket, Transcript};
+use crate::db::schema::{message_revisions, messages, tickets, transcripts};
+use crate::db::{DbConn, MultiBackend, queries};
+use crate::error::Error;
+
+pub const PAGE_SIZE: i64 = 50;
+/// Pages beyond this are refused (an OFFSET that large is a mistake or a crawler).
+pub const MAX_PAGE: i64 = 100_000;
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, so the search ignores case on PostgreSQL as it does on SQLite.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub search: Option<String>,
+    /// 1-based.
+    pub page: i64,
+}
+
+#[derive(Debug)]
+pub struct ListPage {
+    pub tickets: Vec<Ticket>,
+    /// Ticket id → id of its newest transcript.
+    pub latest_transcript: HashMap<i64, i64>,
+    pub has_next: bool,
+}
+
+/// `%text%` for LIKE, with LIKE's wildcards in `text` escaped by `\`.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, Error> {
+    let mut query = tickets::table
+        .select(Ticket::as_select())
+        .into_boxed::<MultiBackend>();
+    if let Some(status) = &filter.status {
+        query = query.filter(tickets::status.eq(status.clone()));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = contains_pattern(search);
+        let by_name = lower(tickets::opener_name)
+            .like(pattern.clone())
+            .escape('\\');
+        let by_message = exists(
+            messages::table
+                .filter(messages::ticket_id.eq(tickets::id))
+                .filter(lower(messages::content).like(pattern).escape('\\')),
+        );
+        query = match search.trim_start_matches('#').parse::<i64>() {
+            Ok(number) => query.filter(
+                tickets::id
+                    .eq(number)
+                    .or(tickets::opener_id.eq(number))
+                    .or(by_name)
+                    .or(by_message),
+            ),
+            Err(_) => query.filter(by_name.or(by_message)),
+        };
+    }
+    let page = filter.page.clamp(1, MAX_PAGE);
+    let mut rows = query
+        .order(tickets::id.desc())
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+        .load(conn)?;
+    let has_next = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+
+    let ids: Vec<i64> = rows.iter().map(|ticket| ticket.id).collect();
+    let latest: Vec<(i64, Option<i64>)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        transcripts::table
+            .filter(transcripts::ticket_id.eq_any(&ids))
+            .group_by(transcripts::ticket_id)
+            .select((transcripts::ticket_id, max(transcripts::id)))
+            .load(conn)?
+    };
+    Ok(ListPage {
+        tickets: rows,
+        latest_transcript: latest
+            .into_iter()
+            .filter_map(|(ticket, newest)| newest.map(|id| (ticket, id)))
+            .collect(),
+        has_next,
+    })
+}
+
+/// A transcript without its text, for lists.
+#[derive(Debug, Clone, Queryable)]
+pub struct TranscriptMeta {
+    pub id: i64,
+    pub reason: String,
+    pub created_by: Option<i64>,
+    pub created_by_name: Option<String>,
+    pub created_at: i64,
+    pub message_count: i32,
+}
+
+/// Everything the ticket page shows.
+#[derive(Debug)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub messages: Vec<Message>,
+    pub revisions: Vec<MessageRevision>,
+    pub transcripts: Vec<TranscriptMeta>,
+    pub audit: Vec<AuditEntry>,
+}
+
+pub fn ticket_detail(conn: &mut DbConn, id: i64) -> Result<TicketDetail, Error> {
+    let ticket = queries::ticket(conn, id)?;
+    let messages = queries::messages_of(conn, id)?;
+    let revisions = message_revisions::table
+        .inner_join(messages::table)
+        .filter(messages::ticket_id.eq(id))
+        .order(message_revisions::id)
+        .select(MessageRevision::as_select())
+        .load(conn)?;
+    let transcripts = transcripts::table
+        .filter(transcripts::ticket_id.eq(id))
+        .order(transcripts::id.desc())
+        .select((
+            transcripts::id,
+            transcripts::reason,
+            transcripts::created_by,
+            transcripts::created_by_name,
+            transcripts::created_at,
+            transcripts::message_count,
+        ))
+        .load(conn)?;
+    let audit = queries::audit_of(conn, id)?;
+    Ok(TicketDetail {
+        ticket,
+        messages,
+        revisions,
+        transcripts,
+        audit,
+    })
+}
+
+/// One transcript of one ticket, with the ticket.
+pub fn transcript(
+    conn: &mut DbConn,
+    ticket_id: i64,
+    transcript_id: i64,
+) -> Result<Option<(Ticket, Transcript)>, Error> {
+    let ticket = queries::ticket(conn, ticket_id)?;
+    let transcript = transcripts::table
+        .filter(transcripts::id.eq(transcript_id))
+        .filter(transcripts::ticket_id.eq(ticket_id))
+        .select(Transcript::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(transcript.map(|transcript| (ticket, transcript)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(contains_pattern("50%_A\\b"), "%50\\%\\_a\\\\b%");
+    }
+}
