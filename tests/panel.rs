@@ -11,11 +11,11 @@ use rocket::local::asynchronous::{Client, LocalResponse};
 use ticketbot::Config;
 use ticketbot::db::models::{Message, NewAuditEntry, NewTranscript};
 use ticketbot::db::schema::tickets;
-use ticketbot::db::{Db, now_ms, queries};
+use ticketbot::db::{Db, DbConn, now_ms, queries};
 use ticketbot::web::{LOGIN_COOKIE, SESSION_COOKIE};
 
 use crate::support::app::{ADMIN, SUPPORTERS, USERS, VIEWER, guild};
-use crate::support::db::TestDb;
+use crate::support::db::{TestDb, postgres_or_skip};
 use crate::support::discord::DiscordEmu;
 
 pub struct Panel {
@@ -39,8 +39,11 @@ pub fn panel_config(emu: &DiscordEmu, database_url: &str, port: u16) -> Config {
 }
 
 async fn panel() -> Panel {
+    panel_on(TestDb::sqlite()).await
+}
+
+async fn panel_on(test_db: TestDb) -> Panel {
     let emu = guild().await;
-    let test_db = TestDb::sqlite();
     let config = Arc::new(panel_config(&emu, &test_db.url, 9));
     let db = Db::connect(&test_db.url).await.expect("test database");
     let client = Client::tracked(ticketbot::web::rocket(config.clone(), db.clone()))
@@ -427,6 +430,7 @@ async fn login_round_trip_lets_staff_in() {
         Some("private, no-store")
     );
     assert!(list.headers().get_one("Content-Security-Policy").is_some());
+    assert_eq!(list.headers().get_one("X-Frame-Options"), Some("DENY"));
 
     // Logout ends the session.
     let out = panel.client.get("/logout").dispatch().await;
@@ -785,7 +789,7 @@ async fn seed_many(db: &Db, count: i64) {
              CASE WHEN n % 5 = 0 THEN 'closed' WHEN n % 3 = 0 THEN 'claimed' ELSE 'deleted' END, \
              CASE WHEN n % 3 = 0 THEN 42 END, CASE WHEN n % 3 = 0 THEN 'helfer' END, \
              1700000000000 + n * 60000, CASE WHEN n % 5 = 0 THEN 1700000000000 + n * 60000 + 5000 END, \
-             CASE WHEN n % 7 = 0 THEN 1 WHEN n % 11 = 0 THEN 0 END, \
+             CASE WHEN n % 7 = 0 THEN TRUE WHEN n % 11 = 0 THEN FALSE END, \
              CASE WHEN n % 7 = 0 THEN 'B-' || n END \
              FROM seq"
         );
@@ -798,6 +802,13 @@ async fn seed_many(db: &Db, count: i64) {
              1700000000000 + n * 60000 FROM seq"
         ))
         .execute(c)?;
+        if let DbConn::Postgres(pg) = c {
+            // Explicit ids do not move the sequence.
+            diesel::sql_query(
+                "SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT MAX(id) FROM tickets))",
+            )
+            .execute(pg)?;
+        }
         Ok(())
     })
     .await
@@ -821,7 +832,18 @@ fn ticket_numbers(page: &str) -> Vec<i64> {
 
 #[tokio::test]
 async fn list_filters_searches_and_pages() {
-    let panel = panel().await;
+    list_behaves(panel().await).await;
+}
+
+#[tokio::test]
+async fn list_filters_searches_and_pages_on_postgres() {
+    let Some(test_db) = postgres_or_skip("list_filters_searches_and_pages_on_postgres") else {
+        return;
+    };
+    list_behaves(panel_on(test_db).await).await;
+}
+
+async fn list_behaves(panel: Panel) {
     seed_many(&panel.db, 120).await;
     let conversation = seed_conversation(&panel.db).await;
     assert_eq!(login(&panel, ADMIN).await.status(), Status::SeeOther);

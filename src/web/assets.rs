@@ -2,6 +2,7 @@
 
 use rocket::fairing::AdHoc;
 use rocket::http::Header;
+use rocket::shield::{Frame, Referrer, Shield};
 use rocket::{Route, get};
 
 pub const PANEL_CSS: &str = include_str!("../../static/panel.css");
@@ -34,13 +35,16 @@ pub fn stage() -> AdHoc {
     AdHoc::on_ignite("Assets and security headers", |rocket| async move {
         rocket
             .mount("/", routes())
+            // Replaces Rocket's default Shield (nosniff stays on).
+            .attach(
+                Shield::default()
+                    .enable(Frame::Deny)
+                    .enable(Referrer::SameOrigin),
+            )
             .attach(AdHoc::on_response("Security headers", |_, response| {
                 Box::pin(async move {
                     let defaults = [
                         ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-                        ("X-Content-Type-Options", "nosniff"),
-                        ("Referrer-Policy", "same-origin"),
-                        ("X-Frame-Options", "DENY"),
                         // Pages show tickets; no shared cache may keep them.
                         ("Cache-Control", "private, no-store"),
                     ];
