@@ -59,15 +59,62 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
     outcome
 }
 
-/// `ticketbot migrate`: applies migrations and reports what it did.
-pub async fn migrate() -> Result<()> {
-    let url = std::env::var("DATABASE_URL")
+/// `DATABASE_URL` alone, for the commands that need nothing else.
+fn database_url() -> String {
+    std::env::var("DATABASE_URL")
         .ok()
         .filter(|url| !url.trim().is_empty())
-        .unwrap_or_else(|| crate::config::DEFAULT_DATABASE_URL.to_owned());
+        .unwrap_or_else(|| crate::config::DEFAULT_DATABASE_URL.to_owned())
+}
+
+/// `ticketbot migrate`: applies migrations and reports what it did.
+pub async fn migrate() -> Result<()> {
+    let url = database_url();
     // Connecting applies every pending migration.
     Db::connect(&url).await?;
     tracing::info!(database = %redact(&url), "migrations up to date");
+    Ok(())
+}
+
+/// `ticketbot restart-ticket <id>`: clears the degraded mark in the database; the running
+/// bot's supervisor sees it within seconds and starts the ticket's actor again.
+pub async fn restart_ticket(id: i64) -> Result<()> {
+    use crate::db::{models::NewAuditEntry, now_ms, queries};
+    let db = Db::connect(&database_url()).await?;
+    let ticket = db.run(move |conn| queries::ticket(conn, id)).await?;
+    if !ticket.degraded {
+        println!("Ticket #{id} is not degraded; nothing to restart.");
+        return Ok(());
+    }
+    db.write(move |conn| {
+        queries::set_degraded(conn, id, false)?;
+        queries::audit(
+            conn,
+            &NewAuditEntry {
+                ticket_id: Some(id),
+                action: "restart_requested".into(),
+                actor_id: None,
+                actor_name: Some("ticketbot restart-ticket".into()),
+                detail: String::new(),
+                created_at: now_ms(),
+            },
+        )
+    })
+    .await?;
+    println!(
+        "Ticket #{id}: restart requested; the running bot restarts its actor within a few seconds."
+    );
+    Ok(())
+}
+
+/// `ticketbot status`: ticket counts and degraded tickets, from the database.
+pub async fn status() -> Result<()> {
+    let db = Db::connect(&database_url()).await?;
+    let counts = db.run(crate::db::queries::status_counts).await?;
+    for (status, count) in &counts.by_status {
+        println!("{status:>8}: {count}");
+    }
+    println!("degraded: {}", counts.degraded);
     Ok(())
 }
 

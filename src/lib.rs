@@ -10,6 +10,7 @@ pub mod error;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 pub mod legacy;
+pub mod metrics;
 pub mod telemetry;
 pub mod texts;
 pub mod tickets;

@@ -24,6 +24,14 @@ enum Command {
     Panel,
     /// Apply database migrations and exit.
     Migrate,
+    /// Restart the actor of a degraded ticket once its cause is fixed (the running bot picks
+    /// it up within seconds).
+    RestartTicket {
+        /// The ticket number.
+        id: i64,
+    },
+    /// Show ticket counts and degraded tickets.
+    Status,
     /// Import the original Python bot's tickets.sqlite.
     ImportLegacy {
         /// Path to the original bot's tickets.sqlite.
@@ -53,6 +61,8 @@ fn main() -> ExitCode {
             Command::Bot => start(Part::Bot).await,
             Command::Panel => start(Part::Panel).await,
             Command::Migrate => ticketbot::app::migrate().await,
+            Command::RestartTicket { id } => ticketbot::app::restart_ticket(id).await,
+            Command::Status => ticketbot::app::status().await,
             Command::ImportLegacy { path } => ticketbot::legacy::import_cli(&path).await,
         }
     });

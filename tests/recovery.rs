@@ -83,9 +83,22 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
     let button = bot.setup_button().await;
     let ticket = bot.open_ticket(button, USERS[0]).await;
     let channel = ticket.channel_id.unwrap() as u64;
-    for _ in 0..7 {
+    // Each restarted actor first reads the channel history: that request marks a restart.
+    let history_reads = |emu: &crate::support::discord::DiscordEmu| {
+        emu.requests()
+            .iter()
+            .filter(|r| r.is("GET", &format!("/channels/{channel}/messages")))
+            .count()
+    };
+    for crash in 1..=6 {
+        let before = history_reads(&bot.emu);
         bot.emu.user_message(USERS[0], channel, fault::PANIC).await;
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        if crash < 6 {
+            bot.emu
+                .wait_for(WAIT, |e| (history_reads(e) > before).then_some(()))
+                .await
+                .expect("the supervisor restarted the actor");
+        }
     }
     bot.wait_ticket(|t| t.id == ticket.id && t.degraded).await;
     bot.emu
@@ -119,6 +132,43 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
         .await
         .expect("answered");
     assert!(answer.content().contains("gestört"), "{}", answer.content());
+
+    let metrics = ticketbot::metrics::prometheus(&bot.db).await.unwrap();
+    assert!(
+        metrics.contains("ticketbot_tickets_degraded 1"),
+        "{metrics}"
+    );
+
+    // The operator fixed the cause and restarts it from the command line.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ticketbot"))
+        .args(["restart-ticket", &ticket.id.to_string()])
+        .env("DATABASE_URL", &bot.test_db.url)
+        .output()
+        .expect("CLI runs");
+    assert!(output.status.success(), "{output:?}");
+    bot.wait_ticket(|t| t.id == ticket.id && !t.degraded).await;
+    let ir = bot
+        .emu
+        .click_button(
+            SUPPORTERS[0],
+            channel,
+            ticket.welcome_message_id.unwrap() as u64,
+            "ticket:claim",
+        )
+        .await;
+    let emu = &bot.emu;
+    emu.wait_for(WAIT, |e| {
+        e.interaction_replies(&ir)
+            .into_iter()
+            .find(|r| r.content().contains("beansprucht"))
+    })
+    .await
+    .expect("the revived actor handles the claim");
+    assert!(
+        bot.audit(ticket.id)
+            .await
+            .contains(&"restart_requested".to_owned())
+    );
 }
 
 #[tokio::test]

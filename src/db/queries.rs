@@ -407,3 +407,36 @@ pub fn set_verdict(
         .execute(conn)?;
     Ok(())
 }
+
+/// Ticket counts for status pages and metrics.
+#[derive(Debug, Default)]
+pub struct StatusCounts {
+    pub by_status: Vec<(String, i64)>,
+    pub degraded: i64,
+}
+
+pub fn status_counts(conn: &mut DbConn) -> QueryResult<StatusCounts> {
+    let by_status = tickets::table
+        .group_by(tickets::status)
+        .select((tickets::status, diesel::dsl::count_star()))
+        .order(tickets::status)
+        .load(conn)?;
+    let degraded = tickets::table
+        .filter(tickets::degraded.eq(true))
+        .filter(tickets::status.eq_any(TicketStatus::ACTIVE))
+        .count()
+        .get_result(conn)?;
+    Ok(StatusCounts {
+        by_status,
+        degraded,
+    })
+}
+
+/// Of `ids`, the tickets an operator cleared of `degraded` (`ticketbot restart-ticket`).
+pub fn revived_among(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    Ok(tickets::table
+        .filter(tickets::id.eq_any(ids))
+        .filter(tickets::degraded.eq(false))
+        .select(tickets::id)
+        .load(conn)?)
+}

@@ -40,12 +40,14 @@ where
         match make().await {
             Ok(response) => return Ok(response),
             Err(err) if attempt < ATTEMPTS && is_transient(&err) => {
+                crate::metrics::discord_error(false);
                 tracing::warn!(request = what, attempt, error = %err, "Discord request failed; retrying");
                 tokio::time::sleep(delay).await;
                 delay *= 2;
                 attempt += 1;
             }
             Err(err) => {
+                crate::metrics::discord_error(true);
                 tracing::error!(request = what, error = %err, "Discord request failed");
                 return Err(Error::Discord(err));
             }

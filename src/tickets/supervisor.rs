@@ -22,6 +22,7 @@ const MAX_RESTARTS: usize = 5;
 const INTENSITY_WINDOW: Duration = Duration::from_secs(60);
 const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
+const REVIVAL_CHECK: Duration = Duration::from_secs(2);
 
 pub struct TicketSupervisor;
 
@@ -38,6 +39,9 @@ pub enum SupervisorMsg {
     Restart(i64),
     /// An operator asks to revive a degraded ticket.
     Revive(i64, RpcReplyPort<bool>),
+    /// Looks for degraded tickets an operator cleared in the database
+    /// (`ticketbot restart-ticket`, possibly from another process).
+    CheckRevivals,
     Status(RpcReplyPort<Vec<ActorStatus>>),
 }
 
@@ -99,11 +103,13 @@ impl Actor for TicketSupervisor {
         for ticket in active {
             if ticket.degraded {
                 state.slots.entry(ticket.id).or_default().degraded = true;
+                state.publish(ticket.id);
                 continue;
             }
             state.spawn(&myself, ticket).await;
         }
         tracing::info!(tickets = count, "open tickets resumed");
+        myself.send_interval(REVIVAL_CHECK, || SupervisorMsg::CheckRevivals);
         Ok(())
     }
 
@@ -120,18 +126,34 @@ impl Actor for TicketSupervisor {
             SupervisorMsg::Revive(id, reply) => {
                 let known = state.slots.get(&id).is_some_and(|s| s.degraded);
                 if known {
-                    if let Some(slot) = state.slots.get_mut(&id) {
-                        slot.degraded = false;
-                        slot.restarts.clear();
-                    }
                     let _ = state
                         .ctx
                         .db
                         .write(move |conn| queries::set_degraded(conn, id, false))
                         .await;
-                    state.restart(&myself, id).await;
+                    state.revive(&myself, id).await;
                 }
                 let _ = reply.send(known);
+            }
+            SupervisorMsg::CheckRevivals => {
+                let degraded: Vec<i64> = state
+                    .slots
+                    .iter()
+                    .filter(|(_, slot)| slot.degraded)
+                    .map(|(id, _)| *id)
+                    .collect();
+                if !degraded.is_empty() {
+                    let cleared = state
+                        .ctx
+                        .db
+                        .run(move |conn| queries::revived_among(conn, &degraded))
+                        .await
+                        .unwrap_or_default();
+                    for id in cleared {
+                        tracing::info!(ticket = id, "operator revived a degraded ticket");
+                        state.revive(&myself, id).await;
+                    }
+                }
             }
             SupervisorMsg::Status(reply) => {
                 let mut list: Vec<_> = state
@@ -171,6 +193,7 @@ impl Actor for TicketSupervisor {
                     state.restart(&myself, id).await;
                 } else {
                     state.slots.remove(&id);
+                    state.publish(id);
                 }
             }
             SupervisionEvent::ActorFailed(cell, err) => {
@@ -187,6 +210,24 @@ impl Actor for TicketSupervisor {
 }
 
 impl SupervisorState {
+    async fn revive(&mut self, myself: &ActorRef<SupervisorMsg>, id: i64) {
+        if let Some(slot) = self.slots.get_mut(&id) {
+            slot.degraded = false;
+            slot.restarts.clear();
+        }
+        self.restart(myself, id).await;
+    }
+
+    /// Tells the metrics what the supervisor knows of ticket `id` now.
+    fn publish(&self, id: i64) {
+        let view = self.slots.get(&id).map(|slot| crate::metrics::ActorView {
+            alive: slot.actor.is_some(),
+            restarts: slot.total_restarts as u64,
+            degraded: slot.degraded,
+        });
+        crate::metrics::set_actor(id, view);
+    }
+
     async fn spawn(&mut self, myself: &ActorRef<SupervisorMsg>, ticket: Ticket) {
         let id = ticket.id;
         let args = TicketArgs {
@@ -209,6 +250,7 @@ impl SupervisorState {
                     let _ = actor.cast(msg);
                 }
                 slot.actor = Some(actor);
+                self.publish(id);
             }
             Err(err) => {
                 // Typically the old actor's name is not released yet; try again shortly.
@@ -273,6 +315,7 @@ impl SupervisorState {
         }
         slot.restarts.push_back(now);
         slot.total_restarts += 1;
+        crate::metrics::actor_restarted();
         slot.restarting = true;
         let exponent = slot.restarts.len().saturating_sub(1).min(8) as u32;
         (FIRST_BACKOFF * 2u32.pow(exponent)).min(MAX_BACKOFF)
@@ -282,6 +325,7 @@ impl SupervisorState {
         if let Some(slot) = self.slots.get_mut(&id) {
             slot.actor = None;
         }
+        self.publish(id);
         let backoff = self.record_restart(id);
         let over_limit = self
             .slots
@@ -299,6 +343,7 @@ impl SupervisorState {
             }
             None => Vec::new(),
         };
+        self.publish(id);
         tracing::error!(ticket = id, "ticket actor keeps failing; marked degraded");
         let ctx = self.ctx.clone();
         tokio::spawn(async move {

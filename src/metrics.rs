@@ -1,0 +1,152 @@
+//! Operator metrics in Prometheus text format: counters kept in the process, ticket counts read
+//! from the database at scrape time, and the supervisor's view of the ticket actors.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::db::Db;
+use crate::error::Result;
+
+static ACTOR_RESTARTS: AtomicU64 = AtomicU64::new(0);
+static DISCORD_RETRIED: AtomicU64 = AtomicU64::new(0);
+static DISCORD_FAILED: AtomicU64 = AtomicU64::new(0);
+static AI_REQUESTS: AtomicU64 = AtomicU64::new(0);
+static AI_FAILURES: AtomicU64 = AtomicU64::new(0);
+static AI_LATENCY_MICROS: AtomicU64 = AtomicU64::new(0);
+static ACTORS: Mutex<BTreeMap<i64, ActorView>> = Mutex::new(BTreeMap::new());
+
+/// What the supervisor knows of one ticket's actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActorView {
+    pub alive: bool,
+    pub restarts: u64,
+    pub degraded: bool,
+}
+
+pub fn actor_restarted() {
+    ACTOR_RESTARTS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// A Discord request that failed and is tried again (`final_failure` false) or given up.
+pub fn discord_error(final_failure: bool) {
+    let counter = if final_failure {
+        &DISCORD_FAILED
+    } else {
+        &DISCORD_RETRIED
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+/// One AI request, how long it took and whether it gave a usable answer.
+pub fn ai_request(took: Duration, ok: bool) {
+    AI_REQUESTS.fetch_add(1, Ordering::Relaxed);
+    AI_LATENCY_MICROS.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    if !ok {
+        AI_FAILURES.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The supervisor publishes each change of a ticket actor here; `None` forgets it.
+pub fn set_actor(ticket: i64, view: Option<ActorView>) {
+    let mut actors = ACTORS.lock().unwrap_or_else(|e| e.into_inner());
+    match view {
+        Some(view) => {
+            actors.insert(ticket, view);
+        }
+        None => {
+            actors.remove(&ticket);
+        }
+    }
+}
+
+/// Every ticket actor this process supervises, by ticket number.
+pub fn actors() -> Vec<(i64, ActorView)> {
+    ACTORS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .map(|(id, view)| (*id, *view))
+        .collect()
+}
+
+/// The whole scrape: database counts plus this process's counters.
+pub async fn prometheus(db: &Db) -> Result<String> {
+    let counts = db.run(crate::db::queries::status_counts).await?;
+    let actors = actors();
+    let mut out = String::new();
+    let mut metric = |name: &str, kind: &str, help: &str, lines: Vec<(String, String)>| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (labels, value) in lines {
+            let _ = writeln!(out, "{name}{labels} {value}");
+        }
+    };
+    metric(
+        "ticketbot_tickets",
+        "gauge",
+        "Tickets by status.",
+        counts
+            .by_status
+            .iter()
+            .map(|(status, n)| (format!("{{status=\"{status}\"}}"), n.to_string()))
+            .collect(),
+    );
+    metric(
+        "ticketbot_tickets_degraded",
+        "gauge",
+        "Tickets whose actor kept failing and is no longer restarted.",
+        vec![(String::new(), counts.degraded.to_string())],
+    );
+    metric(
+        "ticketbot_actors_alive",
+        "gauge",
+        "Ticket actors running in this process.",
+        vec![(
+            String::new(),
+            actors.iter().filter(|(_, a)| a.alive).count().to_string(),
+        )],
+    );
+    let counter = |c: &AtomicU64| c.load(Ordering::Relaxed).to_string();
+    metric(
+        "ticketbot_actor_restarts_total",
+        "counter",
+        "Ticket actor restarts after a failure.",
+        vec![(String::new(), counter(&ACTOR_RESTARTS))],
+    );
+    metric(
+        "ticketbot_discord_request_errors_total",
+        "counter",
+        "Failed Discord requests: retried, or given up.",
+        vec![
+            ("{outcome=\"retried\"}".into(), counter(&DISCORD_RETRIED)),
+            ("{outcome=\"failed\"}".into(), counter(&DISCORD_FAILED)),
+        ],
+    );
+    metric(
+        "ticketbot_ai_requests_total",
+        "counter",
+        "Requests to the AI model.",
+        vec![(String::new(), counter(&AI_REQUESTS))],
+    );
+    metric(
+        "ticketbot_ai_failures_total",
+        "counter",
+        "AI requests that failed or gave no usable answer.",
+        vec![(String::new(), counter(&AI_FAILURES))],
+    );
+    metric(
+        "ticketbot_ai_latency_seconds_sum",
+        "counter",
+        "Total time spent waiting for the AI model.",
+        vec![(
+            String::new(),
+            format!(
+                "{:.6}",
+                AI_LATENCY_MICROS.load(Ordering::Relaxed) as f64 / 1e6
+            ),
+        )],
+    );
+    Ok(out)
+}
