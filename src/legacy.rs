@@ -313,6 +313,9 @@ struct ImportedTicket {
     created_at: i64,
     closed_at: Option<i64>,
     deleted_at: Option<i64>,
+    /// The original bot's AI state was lost at each restart; an imported conversation is
+    /// left to staff rather than greeted again by the secretary.
+    ai_state: &'static str,
 }
 
 #[derive(Debug)]
@@ -488,6 +491,7 @@ fn plan(legacy: Legacy) -> Plan {
                 created_at,
                 closed_at,
                 deleted_at,
+                ai_state: "stopped",
             },
             transcripts,
             messages,

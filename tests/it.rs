@@ -8,3 +8,4 @@ mod storage;
 mod panel;
 mod legacy_import;
 mod browser;
+mod ai;

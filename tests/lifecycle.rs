@@ -548,3 +548,130 @@ async fn the_bot_resumes_after_the_websocket_drops() {
     .await;
     assert_eq!(bot.emu.identify_count(), 1, "resumed, not re-identified");
 }
+
+/// Posts a message with one button as the bot user, through the REST API like the original
+/// Python bot did.
+async fn post_legacy_button(bot: &TestBot, channel: u64, custom_id: &str, label: &str) -> u64 {
+    use twilight_model::channel::message::Component;
+    use twilight_model::channel::message::component::{ActionRow, Button, ButtonStyle};
+    use twilight_model::id::Id;
+    let http = twilight_http::Client::builder()
+        .token(bot.emu.bot_token().to_owned())
+        .proxy(bot.emu.http_proxy(), true)
+        .build();
+    let components = [Component::ActionRow(ActionRow {
+        id: None,
+        components: vec![Component::Button(Button {
+            custom_id: Some(custom_id.to_owned()),
+            disabled: false,
+            emoji: None,
+            id: None,
+            label: Some(label.to_owned()),
+            sku_id: None,
+            style: ButtonStyle::Danger,
+            url: None,
+        })],
+    })];
+    http.create_message(Id::new(channel))
+        .content("altes Panel")
+        .components(&components)
+        .await
+        .expect("posted")
+        .model()
+        .await
+        .expect("message")
+        .id
+        .get()
+}
+
+#[tokio::test]
+async fn buttons_of_the_original_bot_keep_working() {
+    ticketbot::app::install_crypto_provider();
+    let bot = TestBot::start().await;
+    let support = bot.spec().support_channel;
+    // Early versions: fixed custom_ids.
+    let old_open =
+        post_legacy_button(&bot, support, "create_ticket_button", "Ticket erstellen").await;
+    let ticket = bot
+        .open_ticket_with(old_open, "create_ticket_button", USERS[0])
+        .await;
+    let channel = ticket.channel_id.unwrap() as u64;
+    let old_claim = post_legacy_button(
+        &bot,
+        channel,
+        &format!("claim_ticket_{}", ticket.id),
+        "Ticket beanspruchen",
+    )
+    .await;
+    let ir = bot
+        .emu
+        .click_button(
+            SUPPORTERS[0],
+            channel,
+            old_claim,
+            &format!("claim_ticket_{}", ticket.id),
+        )
+        .await;
+    let (text, _) = reply_text(&bot.emu, &ir).await;
+    assert!(text.contains("beansprucht"), "{text}");
+    // Later versions: random custom_ids; the label says what the button does.
+    let random_open =
+        post_legacy_button(&bot, support, "9f1c2e7a0b3d4c5e", "Ticket erstellen").await;
+    let second = bot
+        .open_ticket_with(random_open, "9f1c2e7a0b3d4c5e", USERS[1])
+        .await;
+    assert_ne!(second.id, ticket.id);
+    let second_channel = second.channel_id.unwrap() as u64;
+    let random_close =
+        post_legacy_button(&bot, second_channel, "77aa0c19d2e84f60", "Ticket schließen").await;
+    let ir = bot
+        .emu
+        .click_button(
+            SUPPORTERS[1],
+            second_channel,
+            random_close,
+            "77aa0c19d2e84f60",
+        )
+        .await;
+    reply_text(&bot.emu, &ir).await;
+    bot.wait_ticket(|t| t.id == second.id && t.status() == TicketStatus::Closed)
+        .await;
+}
+
+#[tokio::test]
+async fn an_unknown_button_gets_an_ephemeral_answer_and_changes_nothing() {
+    ticketbot::app::install_crypto_provider();
+    let bot = TestBot::start().await;
+    let button = bot.setup_button().await;
+    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let channel = ticket.channel_id.unwrap() as u64;
+    let odd = post_legacy_button(&bot, channel, "f00dfeed", "Kaffee holen").await;
+    let ir = bot
+        .emu
+        .click_button(SUPPORTERS[0], channel, odd, "f00dfeed")
+        .await;
+    let (text, ephemeral) = reply_text(&bot.emu, &ir).await;
+    assert!(ephemeral && text.contains("kenne ich nicht"), "{text}");
+    // A staff button in a channel that is no ticket.
+    let stray = post_legacy_button(
+        &bot,
+        bot.spec().support_channel,
+        "ticket:claim",
+        "Ticket beanspruchen",
+    )
+    .await;
+    let ir = bot
+        .emu
+        .click_button(
+            SUPPORTERS[0],
+            bot.spec().support_channel,
+            stray,
+            "ticket:claim",
+        )
+        .await;
+    let (text, ephemeral) = reply_text(&bot.emu, &ir).await;
+    assert!(ephemeral && text.contains("kein Ticket"), "{text}");
+    let unchanged = bot.ticket(ticket.id).await;
+    assert_eq!(unchanged.status(), TicketStatus::Open);
+    assert_eq!(unchanged.claimed_by, None);
+}

@@ -139,6 +139,7 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
         "{metrics}"
     );
 
+    let reads_while_degraded = history_reads(&bot.emu);
     // The operator fixed the cause and restarts it from the command line.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_ticketbot"))
         .args(["restart-ticket", &ticket.id.to_string()])
@@ -147,6 +148,11 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
         .expect("CLI runs");
     assert!(output.status.success(), "{output:?}");
     bot.wait_ticket(|t| t.id == ticket.id && !t.degraded).await;
+    // The supervisor notices within seconds; its new actor reads the channel history first.
+    bot.emu
+        .wait_for(WAIT, |e| (history_reads(e) > reads_while_degraded).then_some(()))
+        .await
+        .expect("the supervisor restarted the degraded ticket");
     let ir = bot
         .emu
         .click_button(

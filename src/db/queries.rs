@@ -254,9 +254,12 @@ pub fn messages_of(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Vec<Message
         .load(conn)?)
 }
 
+/// The newest stored Discord message of a ticket. Imported legacy messages have negative ids
+/// and are no position in Discord's history, so they are left out.
 pub fn newest_message_id(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Option<i64>> {
     Ok(messages::table
         .filter(messages::ticket_id.eq(ticket_id))
+        .filter(messages::id.gt(0))
         .select(diesel::dsl::max(messages::id))
         .first(conn)?)
 }

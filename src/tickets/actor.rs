@@ -311,12 +311,13 @@ impl TicketState {
             return Ok(0);
         };
         let id = self.id();
-        let Some(mut after) = self
+        let newest = self
             .ctx
             .db
             .run(move |conn| queries::newest_message_id(conn, id))
-            .await?
-        else {
+            .await?;
+        // A ticket imported from the original bot has only its welcome message as a position.
+        let Some(mut after) = newest.max(self.ticket.welcome_message_id) else {
             return Ok(0);
         };
         let mut stored = 0;

@@ -239,8 +239,43 @@ async fn healthz(db: &State<Db>) -> (Status, &'static str) {
     }
 }
 
+/// Prometheus scrape: ticket counts from the database, actor and error counters of this process.
+#[get("/metrics")]
+async fn metrics(db: &State<Db>) -> Result<(ContentType, String), Status> {
+    match crate::metrics::prometheus(db).await {
+        Ok(text) => Ok((
+            ContentType::new("text", "plain").with_params(("version", "0.0.4")),
+            text,
+        )),
+        Err(err) => {
+            tracing::error!(error = %err, "metrics: database unreachable");
+            Err(Status::ServiceUnavailable)
+        }
+    }
+}
+
+/// The ticket actors this process supervises, with their restart counts (staff only). Empty
+/// when the panel runs in a process of its own (`ticketbot panel`).
+#[get("/status")]
+async fn actor_status(_staff: Staff) -> String {
+    let actors = crate::metrics::actors();
+    let mut out = format!(
+        "{} ticket actors\nticket  alive  restarts  degraded\n",
+        actors.len()
+    );
+    for (ticket, view) in actors {
+        out.push_str(&format!(
+            "#{ticket:<6} {:<6} {:<9} {}\n",
+            view.alive, view.restarts, view.degraded
+        ));
+    }
+    out
+}
+
 pub fn routes() -> Vec<Route> {
     rocket::routes![
+        metrics,
+        actor_status,
         index,
         ticket,
         transcript,

@@ -13,7 +13,8 @@ use tokio::sync::oneshot;
 use super::db::TestDb;
 use super::discord::{DiscordEmu, GuildSpec};
 
-pub const WAIT: Duration = Duration::from_secs(10);
+// Generous: CI runs the whole suite in parallel on two cores.
+pub const WAIT: Duration = Duration::from_secs(30);
 
 // Members of the test guild.
 pub const ADMIN: u64 = 5_000_000_000_000_001;
@@ -177,9 +178,20 @@ impl TestBot {
 
     /// `user` clicks the button; returns the ticket once its channel has the welcome message.
     pub async fn open_ticket(&self, button_message: u64, user: u64) -> Ticket {
+        self.open_ticket_with(button_message, "ticket:open", user)
+            .await
+    }
+
+    /// Like [`Self::open_ticket`], for a button with another `custom_id`.
+    pub async fn open_ticket_with(
+        &self,
+        button_message: u64,
+        custom_id: &str,
+        user: u64,
+    ) -> Ticket {
         let channel = self.spec().support_channel;
         self.emu
-            .click_button(user, channel, button_message, "ticket:open")
+            .click_button(user, channel, button_message, custom_id)
             .await;
         self.wait_ticket(|t| {
             t.opener_id == user as i64 && t.status().is_active() && t.welcome_message_id.is_some()
