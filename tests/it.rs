@@ -1,11 +1,11 @@
 mod support;
 
+mod ai;
+mod browser;
 mod config;
 mod emulator_selftest;
+mod legacy_import;
 mod lifecycle;
+mod panel;
 mod recovery;
 mod storage;
-mod panel;
-mod legacy_import;
-mod browser;
-mod ai;

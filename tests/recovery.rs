@@ -150,7 +150,9 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
     bot.wait_ticket(|t| t.id == ticket.id && !t.degraded).await;
     // The supervisor notices within seconds; its new actor reads the channel history first.
     bot.emu
-        .wait_for(WAIT, |e| (history_reads(e) > reads_while_degraded).then_some(()))
+        .wait_for(WAIT, |e| {
+            (history_reads(e) > reads_while_degraded).then_some(())
+        })
         .await
         .expect("the supervisor restarted the degraded ticket");
     let ir = bot
