@@ -90,6 +90,11 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
             .filter(|r| r.is("GET", &format!("/channels/{channel}/messages")))
             .count()
     };
+    // The first actor's own history read comes after the welcome message is stored.
+    bot.emu
+        .wait_for(WAIT, |e| (history_reads(e) >= 1).then_some(()))
+        .await
+        .expect("the ticket actor started");
     for crash in 1..=6 {
         let before = history_reads(&bot.emu);
         bot.emu.user_message(USERS[0], channel, fault::PANIC).await;

@@ -13,7 +13,7 @@ use twilight_model::id::marker::{MessageMarker, UserMarker};
 use crate::ai::secretary::{self, Secretary, Thought};
 use crate::context::Ctx;
 use crate::db::models::{Message, NewAuditEntry, NewTranscript, Ticket, TicketStatus};
-use crate::db::{now_ms, queries};
+use crate::db::{DbConn, now_ms, queries};
 use crate::discord::custom_id::ButtonAction;
 use crate::discord::permissions::{self, Stage};
 use crate::discord::reply::{self, Actor as Who, LogEntry};
@@ -231,6 +231,37 @@ impl TicketState {
         }
     }
 
+    /// Writes a state change and its audit row in one transaction.
+    async fn transition(
+        &self,
+        action: &str,
+        who: Option<&Who>,
+        detail: &str,
+        change: fn(&mut DbConn, i64, i64) -> Result<()>,
+    ) -> Result<()> {
+        let id = self.id();
+        let entry = audit(id, action, who, detail);
+        self.ctx
+            .db
+            .write(move |conn| {
+                change(conn, id, now_ms())?;
+                queries::audit(conn, &entry)
+            })
+            .await
+    }
+
+    /// Posts an event of this ticket to the log channel.
+    async fn log(&self, title: &str, who: Option<&Who>, detail: String, color: u32) {
+        let entry = LogEntry {
+            title,
+            ticket: Some(self.id()),
+            actor: who,
+            detail,
+            color,
+        };
+        reply::log(&self.ctx, entry).await;
+    }
+
     /// Refuses an action: ephemeral answer, audit row, log channel.
     async fn refuse(
         &self,
@@ -244,17 +275,8 @@ impl TicketState {
             .write(move |conn| queries::audit(conn, &entry))
             .await?;
         reply::ephemeral(&self.ctx, interaction, text).await?;
-        reply::log(
-            &self.ctx,
-            LogEntry {
-                title: texts::LOG_REFUSED,
-                ticket: Some(self.id()),
-                actor: who,
-                detail: text.to_owned(),
-                color: reply::ORANGE,
-            },
-        )
-        .await;
+        self.log(texts::LOG_REFUSED, who, text.to_owned(), reply::ORANGE)
+            .await;
         Ok(Flow::Continue)
     }
 
@@ -546,17 +568,8 @@ impl TicketState {
                 .await;
         }
         self.apply_channel_stage(Stage::Claimed, Some(&who)).await;
-        reply::log(
-            &self.ctx,
-            LogEntry {
-                title: texts::LOG_CLAIMED,
-                ticket: Some(id),
-                actor: Some(&who),
-                detail: text,
-                color: reply::GREEN,
-            },
-        )
-        .await;
+        self.log(texts::LOG_CLAIMED, Some(&who), text, reply::GREEN)
+            .await;
         Ok(Flow::Continue)
     }
 
@@ -647,13 +660,7 @@ impl TicketState {
         }
         let id = self.id();
         self.save_transcript("close", who.as_ref()).await?;
-        let entry = audit(id, "closed", who.as_ref(), "");
-        self.ctx
-            .db
-            .write(move |conn| {
-                queries::set_closed(conn, id, now_ms())?;
-                queries::audit(conn, &entry)
-            })
+        self.transition("closed", who.as_ref(), "", queries::set_closed)
             .await?;
         self.reload().await?;
         reply::public(&self.ctx, interaction, &texts::closing(id)).await?;
@@ -670,17 +677,8 @@ impl TicketState {
                 let _ = self.store(&notice).await;
             }
         }
-        reply::log(
-            &self.ctx,
-            LogEntry {
-                title: texts::LOG_CLOSED,
-                ticket: Some(id),
-                actor: who.as_ref(),
-                detail: String::new(),
-                color: reply::RED,
-            },
-        )
-        .await;
+        self.log(texts::LOG_CLOSED, who.as_ref(), String::new(), reply::RED)
+            .await;
         Ok(Flow::Linger)
     }
 
@@ -698,27 +696,12 @@ impl TicketState {
         }
         let id = self.id();
         self.save_transcript("delete", who.as_ref()).await?;
-        let entry = audit(id, "deleted", who.as_ref(), "");
-        self.ctx
-            .db
-            .write(move |conn| {
-                queries::set_deleted(conn, id, now_ms())?;
-                queries::audit(conn, &entry)
-            })
+        self.transition("deleted", who.as_ref(), "", queries::set_deleted)
             .await?;
         reply::ephemeral(&self.ctx, interaction, &texts::deleting(id)).await?;
         self.remove_channel("Kanal löschen").await;
-        reply::log(
-            &self.ctx,
-            LogEntry {
-                title: texts::LOG_DELETED,
-                ticket: Some(id),
-                actor: who.as_ref(),
-                detail: String::new(),
-                color: reply::RED,
-            },
-        )
-        .await;
+        self.log(texts::LOG_DELETED, who.as_ref(), String::new(), reply::RED)
+            .await;
         Ok(Flow::Stop)
     }
 
@@ -743,27 +726,16 @@ impl TicketState {
         if self.ticket.status() == TicketStatus::Deleted {
             return Ok(());
         }
-        let id = self.id();
         self.save_transcript("channel_deleted", None).await?;
-        let entry = audit(id, "channel_deleted", None, "Kanal in Discord gelöscht");
-        self.ctx
-            .db
-            .write(move |conn| {
-                queries::set_deleted(conn, id, now_ms())?;
-                queries::audit(conn, &entry)
-            })
-            .await?;
-        reply::log(
-            &self.ctx,
-            LogEntry {
-                title: texts::LOG_CHANNEL_GONE,
-                ticket: Some(id),
-                actor: None,
-                detail: String::new(),
-                color: reply::RED,
-            },
+        self.transition(
+            "channel_deleted",
+            None,
+            "Kanal in Discord gelöscht",
+            queries::set_deleted,
         )
-        .await;
+        .await?;
+        self.log(texts::LOG_CHANNEL_GONE, None, String::new(), reply::RED)
+            .await;
         Ok(())
     }
 
@@ -771,32 +743,17 @@ impl TicketState {
         if self.ticket.status() != TicketStatus::Closed {
             return Ok(Flow::Continue);
         }
-        let id = self.id();
-        let entry = audit(
-            id,
+
+        self.transition(
             "cleanup",
             None,
             "Kanal nach Ablauf der Aufbewahrungszeit gelöscht",
-        );
-        self.ctx
-            .db
-            .write(move |conn| {
-                queries::set_deleted(conn, id, now_ms())?;
-                queries::audit(conn, &entry)
-            })
-            .await?;
-        self.remove_channel("Kanal aufräumen").await;
-        reply::log(
-            &self.ctx,
-            LogEntry {
-                title: texts::LOG_CLEANUP,
-                ticket: Some(id),
-                actor: None,
-                detail: String::new(),
-                color: reply::ORANGE,
-            },
+            queries::set_deleted,
         )
-        .await;
+        .await?;
+        self.remove_channel("Kanal aufräumen").await;
+        self.log(texts::LOG_CLEANUP, None, String::new(), reply::ORANGE)
+            .await;
         Ok(Flow::Stop)
     }
 
@@ -833,15 +790,11 @@ impl TicketState {
             .db
             .write(move |conn| queries::audit(conn, &entry))
             .await?;
-        reply::log(
-            &self.ctx,
-            LogEntry {
-                title: texts::LOG_TRANSCRIPT,
-                ticket: Some(id),
-                actor: who.as_ref(),
-                detail: format!("{count} Nachrichten"),
-                color: reply::BLUE,
-            },
+        self.log(
+            texts::LOG_TRANSCRIPT,
+            who.as_ref(),
+            format!("{count} Nachrichten"),
+            reply::BLUE,
         )
         .await;
         Ok(Flow::Continue)
