@@ -574,3 +574,67 @@ async fn messages_written_while_she_thinks_are_answered_together() {
         "one request per batch, never in parallel"
     );
 }
+
+#[tokio::test]
+async fn a_claim_makes_her_step_back_once_and_stay_silent() {
+    let d = desk(&[]).await;
+    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    d.ai.push(Reply::text("Danke, nenne mir bitte deine ID."));
+    d.bot
+        .emu
+        .user_message(USERS[0], channel, "Hallo, ich wurde gebannt")
+        .await;
+    d.ai.wait_requests(1, WAIT).await;
+    said(&d.bot, channel, "nenne mir bitte deine ID").await;
+    let ir = d
+        .bot
+        .emu
+        .click_button(
+            SUPPORTERS[0],
+            channel,
+            ticket.welcome_message_id.unwrap() as u64,
+            "ticket:claim",
+        )
+        .await;
+    d.bot.emu.wait_interaction_response(&ir, WAIT).await;
+    said(&d.bot, channel, texts::SECRETARY_STEPS_BACK_CLAIMED).await;
+    d.bot
+        .emu
+        .user_message(USERS[0], channel, "Hallo? Meine ID ist 76561198012345678")
+        .await;
+    d.bot
+        .wait_messages(ticket.id, |m| {
+            m.iter().any(|m| m.content.starts_with("Hallo? Meine ID"))
+        })
+        .await;
+    assert_eq!(d.ai.requests().len(), 1, "no AI request after the claim");
+    let stepped_back = bot_texts(&d.bot, channel)
+        .iter()
+        .filter(|t| t.as_str() == texts::SECRETARY_STEPS_BACK_CLAIMED)
+        .count();
+    assert_eq!(stepped_back, 1);
+}
+
+#[tokio::test]
+async fn a_failing_ban_lookup_lets_her_go_on_and_notes_it_for_staff() {
+    // Nothing listens on port 9 of the loopback address: the lookup fails at once.
+    let d = desk(&[("BAN_LOOKUP_URL", "http://127.0.0.1:9/detail/{id}")]).await;
+    let (_ticket, channel) = open(&d.bot, USERS[0]).await;
+    d.ai.push(Reply::text("Danke! Warum wurdest du gebannt?"));
+    d.bot
+        .emu
+        .user_message(USERS[0], channel, &format!("Meine ID ist {PLAYER_ID}"))
+        .await;
+    said(&d.bot, channel, "Warum wurdest du gebannt").await;
+    let log = d.bot.spec().log_channel;
+    let noted = d
+        .bot
+        .emu
+        .wait_for_message(
+            log,
+            |m| m.embed_text().contains(texts::LOG_BAN_LOOKUP_FAILED),
+            WAIT,
+        )
+        .await;
+    assert!(noted.is_some(), "staff hear that the ban database failed");
+}
