@@ -377,3 +377,36 @@ async fn after_sigkill_a_restart_resumes_every_open_ticket_and_backfills() {
     let _ = child.wait();
     eprintln!("restart to all tickets backfilled: {resumed:?}");
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_binary_cleanly() {
+    use crate::support::app::{bot_env, guild};
+    use crate::support::db::TestDb;
+
+    let emu = guild().await;
+    let test_db = TestDb::sqlite();
+    let env = bot_env(&emu, &test_db, &[]);
+    let mut child = spawn_binary(&env);
+    emu.wait_for(WAIT, |e| {
+        (e.commands().len() == 2 && e.is_connected()).then_some(())
+    })
+    .await
+    .expect("binary logged in");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let deadline = Instant::now() + WAIT;
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the binary did not stop after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "clean exit after SIGTERM: {exit:?}");
+}
