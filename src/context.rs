@@ -9,10 +9,13 @@ use twilight_model::id::marker::{ChannelMarker, UserMarker};
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::db::batch::MessageWriter;
 
 pub struct Ctx {
     pub config: Arc<Config>,
     pub db: Db,
+    /// Stores incoming messages with group commit.
+    pub messages: MessageWriter,
     pub http: Arc<Client>,
     /// The bot's own user, known from READY.
     pub bot_user_id: OnceLock<Id<UserMarker>>,

@@ -54,6 +54,7 @@ impl Bot {
         let shard = Shard::with_config(ShardId::ONE, shard_config.build());
         let ctx = Arc::new(Ctx {
             config,
+            messages: crate::db::batch::MessageWriter::spawn(db.clone()),
             db,
             http,
             bot_user_id: Default::default(),

@@ -392,10 +392,7 @@ impl TicketState {
 
     async fn store(&self, message: &DiscordMessage) -> Result<()> {
         let row = record::message_row(self.id(), message, false);
-        self.ctx
-            .db
-            .write(move |conn| queries::insert_message(conn, &row))
-            .await?;
+        self.ctx.messages.insert(row).await?;
         #[cfg(feature = "fault-injection")]
         crate::fault::after_store(&message.content);
         Ok(())
