@@ -410,3 +410,47 @@ async fn sigterm_stops_the_binary_cleanly() {
     };
     assert!(exit.success(), "clean exit after SIGTERM: {exit:?}");
 }
+
+#[tokio::test]
+async fn a_dropped_websocket_during_rest_faults_loses_and_duplicates_nothing() {
+    let bot = TestBot::start().await;
+    let spec = bot.spec();
+    let button = bot.setup_button().await;
+    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let channel = ticket.channel_id.unwrap() as u64;
+    // For a while Discord answers with 429s and 500s, and the websocket drops.
+    bot.emu.fail_next("*", "/channels/", 429, 3);
+    bot.emu.fail_next("*", "/interactions/", 500, 2);
+    bot.emu.drop_gateway();
+    for i in 0..20 {
+        bot.emu
+            .user_message(USERS[0], channel, &format!("während der störung {i}"))
+            .await;
+    }
+    let ir = bot
+        .emu
+        .click_button(USERS[1], spec.support_channel, button, "ticket:open")
+        .await;
+    bot.emu.wait_interaction_response(&ir, WAIT).await;
+    let stored = bot
+        .wait_messages(ticket.id, |m| {
+            m.iter()
+                .filter(|m| m.content.starts_with("während der störung"))
+                .count()
+                == 20
+        })
+        .await;
+    let mut ids: Vec<i64> = stored.iter().map(|m| m.id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), stored.len(), "no message stored twice");
+    bot.wait_ticket(|t| t.opener_id == USERS[1] as i64 && t.welcome_message_id.is_some())
+        .await;
+    let emu = &bot.emu;
+    emu.wait_for(WAIT, |e| {
+        (e.channels_in(spec.created_cat).len() == 2).then_some(())
+    })
+    .await
+    .expect("exactly the two ticket channels");
+    assert_eq!(bot.all_tickets().await.len(), 2);
+    assert!(bot.emu.resume_count() >= 1);
+}
