@@ -9,3 +9,12 @@ pub fn after_store(content: &str) {
         panic!("fault injection: ticket actor panics on request");
     }
 }
+
+/// Makes the gateway router panic while it routes this message.
+pub const ROUTER_PANIC: &str = "\u{26a1}ticketbot-fault:router-panic";
+
+pub fn in_router(content: &str) {
+    if content == ROUTER_PANIC {
+        panic!("fault injection: gateway router panics on request");
+    }
+}

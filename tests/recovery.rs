@@ -454,3 +454,42 @@ async fn a_dropped_websocket_during_rest_faults_loses_and_duplicates_nothing() {
     assert_eq!(bot.all_tickets().await.len(), 2);
     assert!(bot.emu.resume_count() >= 1);
 }
+
+#[tokio::test]
+async fn a_panic_in_the_gateway_router_skips_one_event_and_routing_goes_on() {
+    let bot = TestBot::start().await;
+    let spec = bot.spec();
+    let button = bot.setup_button().await;
+    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let channel = ticket.channel_id.unwrap() as u64;
+    bot.emu
+        .user_message(USERS[1], spec.support_channel, fault::ROUTER_PANIC)
+        .await;
+    for i in 0..5 {
+        bot.emu
+            .user_message(USERS[0], channel, &format!("danach {i}"))
+            .await;
+    }
+    bot.wait_messages(ticket.id, |m| {
+        m.iter()
+            .filter(|m| m.content.starts_with("danach "))
+            .count()
+            == 5
+    })
+    .await;
+    let ir = bot
+        .emu
+        .click_button(
+            SUPPORTERS[0],
+            channel,
+            ticket.welcome_message_id.unwrap() as u64,
+            "ticket:claim",
+        )
+        .await;
+    bot.emu
+        .wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("answered");
+    bot.wait_ticket(|t| t.id == ticket.id && t.status() == TicketStatus::Claimed)
+        .await;
+}

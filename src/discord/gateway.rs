@@ -56,7 +56,12 @@ impl Actor for GatewayActor {
         state: &mut GatewayState,
     ) -> Result<(), ActorProcessingErr> {
         let GatewayMsg::Event(event) = message;
-        state.route(*event);
+        // Routing does no I/O and holds no lock, so a panic in it leaves nothing half done:
+        // it costs this one event, not the events queued behind it in the mailbox.
+        let routed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.route(*event)));
+        if routed.is_err() {
+            tracing::error!("gateway router panicked on an event; it was skipped");
+        }
         Ok(())
     }
 }
@@ -82,6 +87,8 @@ impl GatewayState {
                 self.route_interaction(Box::new((*interaction).0))
             }
             Event::MessageCreate(message) => {
+                #[cfg(feature = "fault-injection")]
+                crate::fault::in_router(&message.content);
                 let _ = self.to_ticket(
                     message.channel_id,
                     TicketMsg::MessageCreated(Box::new(message.message)),

@@ -131,13 +131,13 @@ impl Bot {
                     });
                 }
             }
-            if let Err(ractor::MessagingErr::SendErr(GatewayMsg::Event(event))) =
-                router.cast(GatewayMsg::Event(Box::new(event)))
-            {
+            if !matches!(router.get_status(), ractor::ActorStatus::Running) {
                 // The router died; a new one takes over without touching the ticket actors.
                 tracing::error!("gateway router was down; restarting it");
                 router = Self::spawn_router(&self.ctx, &self.supervisor).await?;
-                let _ = router.cast(GatewayMsg::Event(event));
+            }
+            if let Err(err) = router.cast(GatewayMsg::Event(Box::new(event))) {
+                tracing::error!(error = %err, "gateway router did not take an event");
             }
         }
         self.shard.close(CloseFrame::NORMAL);
