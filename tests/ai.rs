@@ -638,3 +638,29 @@ async fn a_failing_ban_lookup_lets_her_go_on_and_notes_it_for_staff() {
         .await;
     assert!(noted.is_some(), "staff hear that the ban database failed");
 }
+
+#[tokio::test]
+async fn after_the_turn_cap_she_hands_over_instead_of_asking_the_model_again() {
+    let d = desk(&[]).await;
+    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let cap = ticketbot::ai::conversation::MAX_TURNS as usize;
+    for turn in 0..cap {
+        d.ai.push(Reply::text(&format!("Rückfrage Nummer {turn}?")));
+        d.bot
+            .emu
+            .user_message(USERS[0], channel, &format!("Antwort {turn}"))
+            .await;
+        said(&d.bot, channel, &format!("Rückfrage Nummer {turn}?")).await;
+    }
+    d.bot
+        .emu
+        .user_message(USERS[0], channel, "Und jetzt?")
+        .await;
+    let t = wait_ai_state(&d.bot, ticket.id, "handed_over").await;
+    assert_eq!(
+        t.verdict_summary.as_deref(),
+        Some(texts::VERDICT_LIMIT_SUMMARY)
+    );
+    said(&d.bot, channel, texts::SECRETARY_LIMIT).await;
+    assert_eq!(d.ai.requests().len(), cap, "no request beyond the cap");
+}
