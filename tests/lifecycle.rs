@@ -316,11 +316,7 @@ async fn close_archives_the_channel_and_saves_a_transcript() {
         .expect("moved to closed");
     let opener = channel.overwrite(USERS[0]).unwrap();
     assert!(opener.deny & SEND != 0, "the opener can no longer write");
-    let transcripts = bot
-        .db
-        .run(move |c| ticketbot::db::queries::transcripts_of(c, ticket.id))
-        .await
-        .unwrap();
+    let transcripts = bot.transcripts(ticket.id).await;
     assert_eq!(transcripts.len(), 1);
     assert!(
         transcripts[0]
@@ -362,11 +358,7 @@ async fn delete_removes_the_channel_and_keeps_everything_stored() {
             .iter()
             .any(|m| m.content == "bitte entbannen")
     );
-    let transcripts = bot
-        .db
-        .run(move |c| ticketbot::db::queries::transcripts_of(c, ticket.id))
-        .await
-        .unwrap();
+    let transcripts = bot.transcripts(ticket.id).await;
     assert_eq!(transcripts[0].reason, "delete");
 }
 
@@ -447,11 +439,7 @@ async fn five_hundred_messages_are_all_in_the_transcript_in_order() {
         .slash_command(SUPPORTERS[0], channel_id, "ticket_transcript")
         .await;
     reply_text(&bot.emu, &ir).await;
-    let transcripts = bot
-        .db
-        .run(move |c| ticketbot::db::queries::transcripts_of(c, ticket.id))
-        .await
-        .unwrap();
+    let transcripts = bot.transcripts(ticket.id).await;
     let lines: Vec<&str> = transcripts[0]
         .body_text
         .lines()
@@ -473,11 +461,7 @@ async fn channel_deleted_by_hand_ends_the_ticket_with_a_transcript() {
         .wait_ticket(|t| t.id == ticket.id && t.status() == TicketStatus::Deleted)
         .await;
     assert!(gone.deleted_at.is_some());
-    let transcripts = bot
-        .db
-        .run(move |c| ticketbot::db::queries::transcripts_of(c, ticket.id))
-        .await
-        .unwrap();
+    let transcripts = bot.transcripts(ticket.id).await;
     assert_eq!(transcripts.len(), 1);
     // The user can open a new ticket afterwards.
     let again = bot.open_ticket(button, USERS[0]).await;

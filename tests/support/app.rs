@@ -233,6 +233,14 @@ impl TestBot {
         self.db.run(move |c| queries::ticket(c, id)).await.unwrap()
     }
 
+    /// Transcript snapshots of ticket `id`, newest first.
+    pub async fn transcripts(&self, id: i64) -> Vec<ticketbot::db::models::Transcript> {
+        self.db
+            .run(move |c| queries::transcripts_of(c, id))
+            .await
+            .unwrap()
+    }
+
     pub async fn messages(&self, id: i64) -> Vec<ticketbot::db::models::Message> {
         self.db
             .run(move |c| queries::messages_of(c, id))
