@@ -586,16 +586,7 @@ async fn a_claim_makes_her_step_back_once_and_stay_silent() {
         .await;
     d.ai.wait_requests(1, WAIT).await;
     said(&d.bot, channel, "nenne mir bitte deine ID").await;
-    let ir = d
-        .bot
-        .emu
-        .click_button(
-            SUPPORTERS[0],
-            channel,
-            ticket.welcome_message_id.unwrap() as u64,
-            "ticket:claim",
-        )
-        .await;
+    let ir = d.bot.press(SUPPORTERS[0], &ticket, "ticket:claim").await;
     d.bot.emu.wait_interaction_response(&ir, WAIT).await;
     said(&d.bot, channel, texts::SECRETARY_STEPS_BACK_CLAIMED).await;
     d.bot

@@ -36,16 +36,7 @@ async fn press(
     ticket: &ticketbot::db::models::Ticket,
     custom_id: &str,
 ) -> (String, bool) {
-    let channel = ticket.channel_id.unwrap() as u64;
-    let ir = bot
-        .emu
-        .click_button(
-            user,
-            channel,
-            ticket.welcome_message_id.unwrap() as u64,
-            custom_id,
-        )
-        .await;
+    let ir = bot.press(user, ticket, custom_id).await;
     reply_text(&bot.emu, &ir).await
 }
 

@@ -57,15 +57,7 @@ async fn a_panicking_ticket_actor_is_restarted_while_the_others_keep_answering()
         "the message that crashed it is stored"
     );
     // The restarted actor answers buttons again.
-    let ir = bot
-        .emu
-        .click_button(
-            SUPPORTERS[0],
-            crashed_channel,
-            crashed.welcome_message_id.unwrap() as u64,
-            "ticket:claim",
-        )
-        .await;
+    let ir = bot.press(SUPPORTERS[0], &crashed, "ticket:claim").await;
     bot.emu
         .wait_interaction_response(&ir, WAIT)
         .await
@@ -122,15 +114,7 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
     })
     .await;
     // Presses get an answer instead of silence.
-    let ir = bot
-        .emu
-        .click_button(
-            SUPPORTERS[0],
-            channel,
-            ticket.welcome_message_id.unwrap() as u64,
-            "ticket:claim",
-        )
-        .await;
+    let ir = bot.press(SUPPORTERS[0], &ticket, "ticket:claim").await;
     let answer = bot
         .emu
         .wait_interaction_response(&ir, WAIT)
@@ -160,15 +144,7 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
         })
         .await
         .expect("the supervisor restarted the degraded ticket");
-    let ir = bot
-        .emu
-        .click_button(
-            SUPPORTERS[0],
-            channel,
-            ticket.welcome_message_id.unwrap() as u64,
-            "ticket:claim",
-        )
-        .await;
+    let ir = bot.press(SUPPORTERS[0], &ticket, "ticket:claim").await;
     let emu = &bot.emu;
     emu.wait_for(WAIT, |e| {
         e.interaction_replies(&ir)
@@ -212,15 +188,7 @@ async fn discord_429s_and_500s_are_retried_without_duplicates() {
         .fail_next("POST", &format!("/channels/{channel}/messages"), 500, 1);
     bot.emu
         .fail_next("PATCH", &format!("/channels/{channel}"), 429, 1);
-    let ir = bot
-        .emu
-        .click_button(
-            SUPPORTERS[0],
-            channel,
-            ticket.welcome_message_id.unwrap() as u64,
-            "ticket:claim",
-        )
-        .await;
+    let ir = bot.press(SUPPORTERS[0], &ticket, "ticket:claim").await;
     bot.emu
         .wait_interaction_response(&ir, WAIT)
         .await
@@ -477,15 +445,7 @@ async fn a_panic_in_the_gateway_router_skips_one_event_and_routing_goes_on() {
             == 5
     })
     .await;
-    let ir = bot
-        .emu
-        .click_button(
-            SUPPORTERS[0],
-            channel,
-            ticket.welcome_message_id.unwrap() as u64,
-            "ticket:claim",
-        )
-        .await;
+    let ir = bot.press(SUPPORTERS[0], &ticket, "ticket:claim").await;
     bot.emu
         .wait_interaction_response(&ir, WAIT)
         .await

@@ -11,7 +11,7 @@ use ticketbot::db::queries;
 use tokio::sync::oneshot;
 
 use super::db::TestDb;
-use super::discord::{DiscordEmu, GuildSpec};
+use super::discord::{DiscordEmu, GuildSpec, InteractionRef};
 
 // Generous: CI runs the whole suite in parallel on two cores.
 pub const WAIT: Duration = Duration::from_secs(30);
@@ -197,6 +197,15 @@ impl TestBot {
             t.opener_id == user as i64 && t.status().is_active() && t.welcome_message_id.is_some()
         })
         .await
+    }
+
+    /// `user` presses one of the staff buttons of `ticket`'s welcome message.
+    pub async fn press(&self, user: u64, ticket: &Ticket, custom_id: &str) -> InteractionRef {
+        let channel = ticket.channel_id.expect("ticket has a channel") as u64;
+        let welcome = ticket.welcome_message_id.expect("welcome posted") as u64;
+        self.emu
+            .click_button(user, channel, welcome, custom_id)
+            .await
     }
 
     /// Waits until a ticket matching `pred` is in the database.
