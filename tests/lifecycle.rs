@@ -650,3 +650,21 @@ async fn an_unknown_button_gets_an_ephemeral_answer_and_changes_nothing() {
     assert_eq!(unchanged.status(), TicketStatus::Open);
     assert_eq!(unchanged.claimed_by, None);
 }
+
+#[tokio::test]
+async fn an_opening_interrupted_by_a_crash_does_not_block_the_user() {
+    use crate::support::app::guild;
+    use crate::support::db::TestDb;
+    let test_db = TestDb::sqlite();
+    let db = ticketbot::db::Db::connect(&test_db.url).await.unwrap();
+    // The process died after reserving the number, before the channel existed.
+    db.write(|c| ticketbot::db::queries::reserve_ticket(c, USERS[0] as i64, "Spieler 0", 0))
+        .await
+        .unwrap();
+    drop(db);
+    let bot = TestBot::launch(guild().await, test_db, &[]).await;
+    let button = bot.setup_button().await;
+    let ticket = bot.open_ticket(button, USERS[0]).await;
+    assert_eq!(ticket.id, 2);
+    assert_eq!(bot.ticket(1).await.status(), TicketStatus::Failed);
+}

@@ -443,3 +443,24 @@ pub fn revived_among(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<i64>> {
         .select(tickets::id)
         .load(conn)?)
 }
+
+/// Tickets whose opening a crash interrupted: with a channel they are open, without one their
+/// reservation is released so the user can open a ticket again. Run at start-up only.
+pub fn settle_interrupted_openings(conn: &mut DbConn) -> QueryResult<usize> {
+    let opening = tickets::status.eq(TicketStatus::Opening.as_str());
+    let opened = diesel::update(
+        tickets::table
+            .filter(opening)
+            .filter(tickets::channel_id.is_not_null()),
+    )
+    .set(tickets::status.eq(TicketStatus::Open.as_str()))
+    .execute(conn)?;
+    let failed = diesel::update(
+        tickets::table
+            .filter(opening)
+            .filter(tickets::channel_id.is_null()),
+    )
+    .set(tickets::status.eq(TicketStatus::Failed.as_str()))
+    .execute(conn)?;
+    Ok(opened + failed)
+}

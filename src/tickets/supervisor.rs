@@ -80,6 +80,17 @@ impl Actor for TicketSupervisor {
         _myself: ActorRef<SupervisorMsg>,
         args: SupervisorArgs,
     ) -> Result<SupervisorState, ActorProcessingErr> {
+        let settled = args
+            .ctx
+            .db
+            .write(queries::settle_interrupted_openings)
+            .await?;
+        if settled > 0 {
+            tracing::warn!(
+                tickets = settled,
+                "settled tickets whose opening was interrupted"
+            );
+        }
         let index = args.ctx.db.run(queries::channel_index).await?;
         args.ctx
             .channels
