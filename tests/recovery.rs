@@ -215,16 +215,43 @@ async fn discord_429s_and_500s_are_retried_without_duplicates() {
 }
 
 /// The real binary, as an operator runs it.
-fn spawn_binary(env: &std::collections::HashMap<String, String>) -> std::process::Child {
+/// The binary's process, killed when the test ends however it ends.
+struct Running(std::process::Child);
+
+impl std::ops::Deref for Running {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_binary(env: &std::collections::HashMap<String, String>) -> Running {
+    spawn_binary_with(env, &["bot"])
+}
+
+fn spawn_binary_with(env: &std::collections::HashMap<String, String>, args: &[&str]) -> Running {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ticketbot"));
     command
-        .arg("bot")
+        .args(args)
         .env_clear()
         .envs(env)
         .env("RUST_LOG", "warn")
         .current_dir(std::env::temp_dir())
         .stdout(std::process::Stdio::null());
-    command.spawn().expect("binary starts")
+    Running(command.spawn().expect("binary starts"))
 }
 
 #[tokio::test]
@@ -452,4 +479,54 @@ async fn a_panic_in_the_gateway_router_skips_one_event_and_routing_goes_on() {
         .expect("answered");
     bot.wait_ticket(|t| t.id == ticket.id && t.status() == TicketStatus::Claimed)
         .await;
+}
+
+#[tokio::test]
+async fn the_binary_without_arguments_runs_bot_and_panel_together() {
+    use crate::support::app::{bot_env, guild};
+    use crate::support::db::TestDb;
+
+    ticketbot::app::install_crypto_provider();
+    let emu = guild().await;
+    let test_db = TestDb::sqlite();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let env = bot_env(&emu, &test_db, &[("PANEL_PORT", &port)]);
+    let mut child = spawn_binary_with(&env, &[]);
+    emu.wait_for(WAIT, |e| {
+        (e.commands().len() == 2 && e.is_connected()).then_some(())
+    })
+    .await
+    .expect("bot logged in");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    let health = loop {
+        match client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+        {
+            Ok(response) => break response,
+            Err(err) => {
+                assert!(Instant::now() < deadline, "panel never answered: {err}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    assert_eq!(health.status(), 200);
+    let index = client
+        .get(format!("http://127.0.0.1:{port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert!(index.status().is_redirection(), "the list needs a login");
+    child.kill().ok();
+    let _ = child.wait();
 }
