@@ -61,6 +61,29 @@ async fn bot_logs_in_and_registers_both_commands() {
         .map(|c| c["name"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(names, ["setup_ticket_button", "ticket_transcript"]);
+
+    // Category rights as the original bot set them at start-up.
+    let spec = bot.spec();
+    let emu = &bot.emu;
+    let closed = emu
+        .wait_for(WAIT, |e| {
+            e.channel(spec.closed_cat)
+                .filter(|c| c.overwrite(spec.viewer2_role).is_some())
+        })
+        .await
+        .expect("category permissions set");
+    let created = emu.channel(spec.created_cat).unwrap();
+    let everyone = created.overwrite(spec.guild_id).unwrap();
+    assert!(everyone.deny & VIEW != 0 && everyone.deny & SEND != 0);
+    let support = created.overwrite(spec.support_role).unwrap();
+    assert!(support.allow & VIEW != 0 && support.allow & SEND != 0);
+    let viewer = created.overwrite(spec.viewer_role).unwrap();
+    assert!(viewer.allow & VIEW != 0 && viewer.deny & SEND != 0);
+    let closed_support = closed.overwrite(spec.support_role).unwrap();
+    assert!(
+        closed_support.allow & VIEW != 0 && closed_support.deny & SEND != 0,
+        "nobody but the bot writes in closed"
+    );
 }
 
 #[tokio::test]
