@@ -305,6 +305,12 @@ impl SupervisorState {
         }
         match self.ctx.db.run(move |conn| queries::ticket(conn, id)).await {
             Ok(ticket) => self.spawn(myself, ticket).await,
+            Err(crate::error::Error::TicketNotFound(_)) => {
+                // Nothing to restart; whatever waited for it cannot be delivered.
+                tracing::warn!(ticket = id, "event for a ticket that does not exist; dropped");
+                self.slots.remove(&id);
+                self.publish(id);
+            }
             Err(err) => {
                 tracing::error!(ticket = id, error = %err, "cannot load ticket to restart its actor");
                 let backoff = self.record_restart(id);
