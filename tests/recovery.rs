@@ -57,7 +57,7 @@ async fn a_panicking_ticket_actor_is_restarted_while_the_others_keep_answering()
         "the message that crashed it is stored"
     );
     // The restarted actor answers buttons again.
-    let ir = bot.press(SUPPORTERS[0], &crashed, "ticket:claim").await;
+    let ir = bot.press(SUPPORTERS[0], crashed, "ticket:claim").await;
     bot.emu
         .wait_interaction_response(&ir, WAIT)
         .await

@@ -307,7 +307,10 @@ impl SupervisorState {
             Ok(ticket) => self.spawn(myself, ticket).await,
             Err(crate::error::Error::TicketNotFound(_)) => {
                 // Nothing to restart; whatever waited for it cannot be delivered.
-                tracing::warn!(ticket = id, "event for a ticket that does not exist; dropped");
+                tracing::warn!(
+                    ticket = id,
+                    "event for a ticket that does not exist; dropped"
+                );
                 self.slots.remove(&id);
                 self.publish(id);
             }
