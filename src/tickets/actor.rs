@@ -42,6 +42,8 @@ pub enum TicketMsg {
     Button(Box<Interaction>, ButtonAction),
     TranscriptCommand(Box<Interaction>),
     MessageCreated(Box<DiscordMessage>),
+    /// Messages of the channel that arrived while no actor listened.
+    Backfilled(Vec<DiscordMessage>),
     MessageUpdated(Box<DiscordMessage>),
     MessageDeleted(Id<MessageMarker>),
     /// The channel was deleted by hand in Discord.
@@ -83,7 +85,7 @@ impl Actor for TicketActor {
             tracing::error!(ticket = state.ticket.id, error = %err, "could not post the welcome message");
         }
         // Messages that reached the channel while no actor listened.
-        if let Err(err) = state.backfill().await {
+        if let Err(err) = state.start_backfill(&myself).await {
             tracing::warn!(ticket = state.ticket.id, error = %err, "could not backfill channel history");
         }
         if !status.is_active() {
@@ -114,6 +116,11 @@ impl Actor for TicketActor {
             TicketMsg::TranscriptCommand(interaction) => {
                 let outcome = state.transcript_command(&interaction).await;
                 state.finish(&myself, &interaction, outcome).await;
+            }
+            TicketMsg::Backfilled(missed) => {
+                state.store_backfilled(missed).await?;
+                // The opener may have written while nobody answered.
+                state.secretary_turn(&myself).await;
             }
             TicketMsg::MessageCreated(message) => {
                 state.store(&message).await?;
@@ -327,10 +334,11 @@ impl TicketState {
         Ok(())
     }
 
-    /// Stores what the channel got since the newest stored message, oldest first, once each.
-    async fn backfill(&self) -> Result<usize> {
+    /// Fetches what the channel got since the newest stored message in a task of its own, so
+    /// the actor answers at once; the messages come back as [`TicketMsg::Backfilled`].
+    async fn start_backfill(&self, myself: &ActorRef<TicketMsg>) -> Result<()> {
         let Some(channel) = self.channel() else {
-            return Ok(0);
+            return Ok(());
         };
         let id = self.id();
         let newest = self
@@ -339,47 +347,42 @@ impl TicketState {
             .run(move |conn| queries::newest_message_id(conn, id))
             .await?;
         // A ticket imported from the original bot has only its welcome message as a position.
-        let Some(mut after) = newest.max(self.ticket.welcome_message_id) else {
-            return Ok(0);
+        let Some(after) = newest.max(self.ticket.welcome_message_id) else {
+            return Ok(());
         };
-        let mut stored = 0;
-        loop {
-            let after_id = Id::new_checked(after as u64).unwrap_or(Id::new(1));
-            let mut page: Vec<DiscordMessage> = rest::send("channel history", || {
-                self.ctx
-                    .http
-                    .channel_messages(channel)
-                    .after(after_id)
-                    .limit(100)
+        let (ctx, myself) = (self.ctx.clone(), myself.clone());
+        tokio::spawn(async move {
+            match missed_messages(&ctx, channel, after).await {
+                Ok(missed) if missed.is_empty() => {}
+                Ok(missed) => {
+                    let _ = myself.cast(TicketMsg::Backfilled(missed));
+                }
+                Err(err) => {
+                    tracing::warn!(ticket = id, error = %err, "could not backfill channel history");
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Stores backfilled messages, oldest first, once each.
+    async fn store_backfilled(&self, missed: Vec<DiscordMessage>) -> Result<()> {
+        let id = self.id();
+        let rows: Vec<Message> = missed
+            .iter()
+            .map(|m| record::message_row(id, m, false))
+            .collect();
+        let stored = self
+            .ctx
+            .db
+            .write(move |conn| {
+                let mut new = 0;
+                for row in &rows {
+                    new += usize::from(queries::insert_message(conn, row)?);
+                }
+                Ok(new)
             })
-            .await?
-            .models()
             .await?;
-            if page.is_empty() {
-                break;
-            }
-            page.sort_by_key(|m| m.id);
-            let full_page = page.len() == 100;
-            after = page.last().map_or(after, |m| m.id.get() as i64);
-            let rows: Vec<Message> = page
-                .iter()
-                .map(|m| record::message_row(id, m, false))
-                .collect();
-            stored += self
-                .ctx
-                .db
-                .write(move |conn| {
-                    let mut new = 0;
-                    for row in &rows {
-                        new += usize::from(queries::insert_message(conn, row)?);
-                    }
-                    Ok(new)
-                })
-                .await?;
-            if !full_page {
-                break;
-            }
-        }
         if stored > 0 {
             tracing::info!(
                 ticket = id,
@@ -387,7 +390,7 @@ impl TicketState {
                 "backfilled messages from channel history"
             );
         }
-        Ok(stored)
+        Ok(())
     }
 
     async fn store(&self, message: &DiscordMessage) -> Result<()> {
@@ -795,6 +798,34 @@ impl TicketState {
         )
         .await;
         Ok(Flow::Continue)
+    }
+}
+
+/// Every message of `channel` after message id `after`, oldest first.
+async fn missed_messages(
+    ctx: &Ctx,
+    channel: Id<twilight_model::id::marker::ChannelMarker>,
+    mut after: i64,
+) -> Result<Vec<DiscordMessage>> {
+    let mut missed = Vec::new();
+    loop {
+        let after_id = Id::new_checked(after as u64).unwrap_or(Id::new(1));
+        let mut page: Vec<DiscordMessage> = rest::send("channel history", || {
+            ctx.http
+                .channel_messages(channel)
+                .after(after_id)
+                .limit(100)
+        })
+        .await?
+        .models()
+        .await?;
+        page.sort_by_key(|m| m.id);
+        let full_page = page.len() == 100;
+        after = page.last().map_or(after, |m| m.id.get() as i64);
+        missed.extend(page);
+        if !full_page {
+            return Ok(missed);
+        }
     }
 }
 
