@@ -17,6 +17,8 @@ pub struct Ctx {
     /// Stores incoming messages with group commit.
     pub messages: MessageWriter,
     pub http: Arc<Client>,
+    /// The AI and ban-lookup clients all ticket actors share.
+    pub ai: crate::ai::secretary::Clients,
     /// The bot's own user, known from READY.
     pub bot_user_id: OnceLock<Id<UserMarker>>,
     pub channels: ChannelIndex,

@@ -83,6 +83,12 @@ async fn sqlite_migrations_apply_and_queries_work() {
     let test_db = TestDb::sqlite();
     let db = Db::connect(&test_db.url).await.unwrap();
     storage_behaves(&db).await;
+    // WAL mode: the write-ahead log sits beside the database file while it is open.
+    let file = test_db.url.trim_start_matches("sqlite://");
+    assert!(
+        std::path::Path::new(&format!("{file}-wal")).exists(),
+        "SQLite runs in WAL mode"
+    );
     // A second process start on the same file: migrations are idempotent.
     let again = Db::connect(&test_db.url).await.unwrap();
     assert!(again.migrate().await.unwrap().is_empty());

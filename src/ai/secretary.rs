@@ -46,11 +46,28 @@ pub struct Secretary {
     pub busy: bool,
 }
 
-impl Secretary {
+/// The clients every ticket's secretary shares: built once per bot (a reqwest client costs
+/// hundreds of KiB), cloned cheaply into each ticket actor.
+#[derive(Clone)]
+pub struct Clients {
+    model: Option<Arc<AiClient>>,
+    http: reqwest::Client,
+}
+
+impl Clients {
     pub fn new(config: &Config) -> Self {
         Self {
-            client: AiClient::new(&config.ai).map(Arc::new),
+            model: AiClient::new(&config.ai).map(Arc::new),
             http: reqwest::Client::new(),
+        }
+    }
+}
+
+impl Secretary {
+    pub fn new(clients: &Clients) -> Self {
+        Self {
+            client: clients.model.clone(),
+            http: clients.http.clone(),
             busy: false,
         }
     }

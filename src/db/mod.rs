@@ -64,11 +64,12 @@ struct SqlitePragmas;
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(conn) = conn {
-            diesel::sql_query(
+            // batch_execute runs every statement; a prepared query would run only the first.
+            diesel::connection::SimpleConnection::batch_execute(
+                conn,
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
             )
-            .execute(conn)
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())

@@ -53,6 +53,7 @@ impl Bot {
         }
         let shard = Shard::with_config(ShardId::ONE, shard_config.build());
         let ctx = Arc::new(Ctx {
+            ai: crate::ai::secretary::Clients::new(&config),
             config,
             messages: crate::db::batch::MessageWriter::spawn(db.clone()),
             db,

@@ -66,7 +66,7 @@ impl Actor for TicketActor {
         args: TicketArgs,
     ) -> Result<TicketState, ActorProcessingErr> {
         Ok(TicketState {
-            secretary: Secretary::new(&args.ctx.config),
+            secretary: Secretary::new(&args.ctx.ai),
             ctx: args.ctx,
             ticket: args.ticket,
         })
