@@ -348,6 +348,19 @@ pub async fn count_messages(db: &Db) -> i64 {
         .expect("count messages")
 }
 
+/// Messages a scenario sent (`Nachricht {k} im Ticket`): the bot's own replies and the
+/// template message captured for the replay are not part of what it measures.
+pub async fn count_sent_messages(db: &Db) -> i64 {
+    db.run(|conn| {
+        Ok(messages::table
+            .filter(messages::content.like("Nachricht % im Ticket"))
+            .count()
+            .get_result::<i64>(conn)?)
+    })
+    .await
+    .expect("count messages")
+}
+
 pub async fn message_stored(db: &Db, id: u64) -> bool {
     let id = id as i64;
     db.run(move |conn| {

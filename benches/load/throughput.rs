@@ -265,7 +265,7 @@ async fn bot_throughput(
     };
     let prefix = fixture::live_actor_prefix(Duration::from_secs(10)).await;
     fixture::wait_actors_running(&prefix, open, Duration::from_secs(900)).await;
-    let before = fixture::count_messages(&db).await as usize;
+    let before = fixture::count_sent_messages(&db).await as usize;
     let settings = if db.is_sqlite() {
         fixture::sqlite_settings(&db).await
     } else {
@@ -324,7 +324,7 @@ async fn wait_stored(db: &Db, last: u64, before: usize, expected: usize) -> usiz
         let last_in = fixture::message_stored(db, last).await;
         let since = counted.elapsed();
         if (last_in && since > Duration::from_millis(20)) || since > Duration::from_millis(500) {
-            let stored = fixture::count_messages(db).await as usize - before;
+            let stored = fixture::count_sent_messages(db).await as usize - before;
             counted = Instant::now();
             if stored >= expected {
                 return stored;
