@@ -29,8 +29,6 @@ pub enum Kind {
     Bot,
     /// Bare named ractor actors under one supervisor, as many as tickets.
     Bare,
-    /// Bare actors that each own a `reqwest::Client`, as the ticket actor's secretary does.
-    BareWithHttpClient,
 }
 
 impl Kind {
@@ -38,7 +36,6 @@ impl Kind {
         match self {
             Kind::Bot => "bot",
             Kind::Bare => "bare",
-            Kind::BareWithHttpClient => "bare-http",
         }
     }
 }
@@ -52,10 +49,27 @@ pub struct Report {
     pub supervisor: Duration,
     pub rss_kib: u64,
     pub peak_kib: u64,
+    /// Process spawned until `after_live` was satisfied, if one was given.
+    pub caught_up: Option<Duration>,
 }
+
+/// Something the parent waits for after the child reported its actors live (blocking; gets
+/// the moment the child was spawned and returns when the condition holds).
+pub type AfterLive = Box<dyn FnOnce(Instant) -> Duration + Send>;
 
 /// Runs a child with `env` (and nothing else) and collects its report.
 pub fn measure(kind: Kind, tickets: usize, settle: Duration, env: &[(String, String)]) -> Report {
+    measure_then(kind, tickets, settle, env, None)
+}
+
+/// Like [`measure`], then waits for `after_live` before the child stops.
+pub fn measure_then(
+    kind: Kind,
+    tickets: usize,
+    settle: Duration,
+    env: &[(String, String)],
+    after_live: Option<AfterLive>,
+) -> Report {
     let exe = std::env::current_exe().expect("own executable");
     let started = Instant::now();
     let mut child = Command::new(exe)
@@ -94,12 +108,14 @@ pub fn measure(kind: Kind, tickets: usize, settle: Duration, env: &[(String, Str
             _ => {}
         }
     }
+    let caught_up = after_live.map(|wait| wait(started));
     finish(child, lines);
     Report {
         live: live.expect("the child reports its actors live"),
         supervisor,
         rss_kib: rss.0,
         peak_kib: rss.1,
+        caught_up,
     }
 }
 
@@ -136,8 +152,7 @@ pub fn main(args: &[String]) -> ExitCode {
     runtime.block_on(async {
         match kind {
             "bot" => run_bot(started, count, settle).await,
-            "bare" => run_bare(started, count, settle, false).await,
-            "bare-http" => run_bare(started, count, settle, true).await,
+            "bare" => run_bare(started, count, settle).await,
             other => {
                 eprintln!("unknown child kind {other:?}");
             }
@@ -194,15 +209,11 @@ struct BareActor;
 
 impl Actor for BareActor {
     type Msg = ();
-    type State = Option<reqwest::Client>;
-    type Arguments = bool;
+    type State = ();
+    type Arguments = ();
 
-    async fn pre_start(
-        &self,
-        _: ActorRef<()>,
-        with_http_client: bool,
-    ) -> Result<Self::State, ActorProcessingErr> {
-        Ok(with_http_client.then(reqwest::Client::new))
+    async fn pre_start(&self, _: ActorRef<()>, _: ()) -> Result<(), ActorProcessingErr> {
+        Ok(())
     }
 }
 
@@ -218,8 +229,7 @@ impl Actor for BareParent {
     }
 }
 
-async fn run_bare(started: Instant, count: usize, settle: Duration, with_http_client: bool) {
-    ticketbot::app::install_crypto_provider();
+async fn run_bare(started: Instant, count: usize, settle: Duration) {
     let (parent, _) = Actor::spawn(Some("tickets".to_owned()), BareParent, ())
         .await
         .expect("parent actor");
@@ -229,7 +239,7 @@ async fn run_bare(started: Instant, count: usize, settle: Duration, with_http_cl
         let (child, _) = Actor::spawn_linked(
             Some(format!("ticket:{id}")),
             BareActor,
-            with_http_client,
+            (),
             parent.get_cell(),
         )
         .await

@@ -302,15 +302,6 @@ pub fn unlimited_client(emu: &DiscordEmu) -> twilight_http::Client {
         .build()
 }
 
-/// Switches the database file to WAL (a setting stored in the file, so the bot's connections
-/// open it in WAL mode too; `synchronous` is per connection and stays what the bot sets).
-pub async fn switch_to_wal(db: &Db) {
-    use diesel::connection::SimpleConnection;
-    db.run(|conn| Ok(conn.batch_execute("PRAGMA journal_mode = WAL;")?))
-        .await
-        .expect("switch to WAL");
-}
-
 /// `journal_mode` and `synchronous` as a connection of `db`'s pool has them.
 pub async fn sqlite_settings(db: &Db) -> String {
     #[derive(QueryableByName)]
@@ -346,19 +337,6 @@ pub async fn count_messages(db: &Db) -> i64 {
     db.run(|conn| Ok(messages::table.count().get_result::<i64>(conn)?))
         .await
         .expect("count messages")
-}
-
-/// Messages a scenario sent (`Nachricht {k} im Ticket`): the bot's own replies and the
-/// template message captured for the replay are not part of what it measures.
-pub async fn count_sent_messages(db: &Db) -> i64 {
-    db.run(|conn| {
-        Ok(messages::table
-            .filter(messages::content.like("Nachricht % im Ticket"))
-            .count()
-            .get_result::<i64>(conn)?)
-    })
-    .await
-    .expect("count messages")
 }
 
 pub async fn message_stored(db: &Db, id: u64) -> bool {

@@ -39,24 +39,54 @@ pub async fn run(size: Size) {
     let transcript_samples = size.pick(2, 50, 200);
     let warmup = size.pick(1, 20, 50);
     println!("== 1. interaction latency: click sent by the emulator → callback received ==");
-
-    let baseline = echo_round_trips(warmup, samples).await;
+    println!("  (each bot sample alternates with a baseline sample, so both see the same noise)");
+    let echo = EchoClient::start().await;
     stats::latency_header(&["p50 ratio", "p99 − base"]);
-    stats::latency_row(
-        "baseline: twilight echo client",
-        &baseline,
-        &["1.00×".into(), "+0 µs".into()],
-    );
     for open in open_counts {
-        let (clicks, transcripts, burst) =
-            bot_round_trips(open, warmup, samples, transcript_samples, false).await;
-        let mut rows = vec![
-            (format!("bot, {open} open: claim (refused)"), clicks),
-            (format!("bot, {open} open: /ticket_transcript"), transcripts),
-        ];
-        if let Some(burst) = burst {
-            rows.push((format!("bot, {open} open: claim, back-to-back"), burst));
+        let bot = BotUnderTest::start(open).await;
+        let mut baseline = Vec::with_capacity(samples);
+        let mut clicks = Vec::with_capacity(samples);
+        for k in 0..warmup + samples {
+            let base = paced(echo.click()).await;
+            let took = paced(bot.click(k)).await;
+            if k >= warmup {
+                baseline.push(base);
+                clicks.push(took);
+            }
         }
+        let baseline = Samples::new(baseline);
+        let what = format!("{open} open");
+        let mut rows = vec![(
+            format!("bot, {what}: claim (refused)"),
+            Samples::new(clicks),
+        )];
+        {
+            let mut transcripts = Vec::with_capacity(transcript_samples);
+            for k in 0..transcript_samples {
+                paced(echo.click()).await;
+                transcripts.push(paced(bot.transcript(k)).await);
+            }
+            rows.push((
+                format!("bot, {what}: /ticket_transcript"),
+                Samples::new(transcripts),
+            ));
+        }
+        if open == 1 {
+            bot.wait_quiet().await;
+            let mut burst = Vec::with_capacity(samples);
+            for k in 0..samples {
+                burst.push(bot.click(k).await);
+            }
+            rows.push((
+                format!("bot, {what}: claim, back-to-back"),
+                Samples::new(burst),
+            ));
+        }
+        stats::latency_row(
+            &format!("baseline: echo client, beside {what}"),
+            &baseline,
+            &["1.00×".into(), "+0 µs".into()],
+        );
         for (label, measured) in &rows {
             stats::latency_row(
                 label,
@@ -67,19 +97,9 @@ pub async fn run(size: Size) {
                 ],
             );
         }
+        bot.stop().await;
     }
-    if size != Size::Smoke {
-        // The same with the database file switched to WAL (what `src/db` means to set up).
-        let (clicks, _, _) = bot_round_trips(1, warmup, samples, 0, true).await;
-        stats::latency_row(
-            "bot, 1 open, file in WAL mode: claim",
-            &clicks,
-            &[
-                stats::ratio(clicks.p50().as_secs_f64(), baseline.p50().as_secs_f64()),
-                stats::delta(clicks.p99(), baseline.p99()),
-            ],
-        );
-    }
+    echo.stop();
     println!(
         "  paced: one sample every {} ms; back-to-back: the next click as soon as answered",
         PACE.as_millis()
@@ -105,139 +125,153 @@ async fn round_trip(
     elapsed
 }
 
-async fn echo_round_trips(warmup: usize, samples: usize) -> Samples {
-    let emu = DiscordEmu::start(GuildSpec::default()).await;
-    let clicker = 6_100_000_000_000_001;
-    emu.add_member(clicker, "klicker", None, &[]);
-    let token = emu.bot_token().to_owned();
-    let http = Arc::new(
-        twilight_http::Client::builder()
-            .token(token.clone())
-            .proxy(emu.http_proxy(), true)
-            .build(),
-    );
-    let config = ConfigBuilder::new(token, Intents::GUILDS)
-        .proxy_url(emu.gateway_url())
-        .build();
-    let mut shard = Shard::with_config(ShardId::ONE, config);
-    let answerer = http.clone();
-    let echo = tokio::spawn(async move {
-        while let Some(item) = shard.next_event(EventTypeFlags::INTERACTION_CREATE).await {
-            let Ok(Event::InteractionCreate(interaction)) = item else {
-                continue;
-            };
-            let response = InteractionResponse {
-                kind: InteractionResponseType::ChannelMessageWithSource,
-                data: Some(InteractionResponseData {
-                    content: Some("ok".to_owned()),
-                    ..Default::default()
-                }),
-            };
-            let _ = answerer
-                .interaction(interaction.application_id)
-                .create_response(interaction.id, &interaction.token, &response)
-                .await;
-        }
-    });
-    assert!(
-        emu.wait_connected(ANSWER_WAIT).await,
-        "echo client connects"
-    );
-    let channel = emu.spec().support_channel;
-    let components = ticketbot::discord::reply::staff_button_row();
-    let message = http
-        .create_message(Id::new(channel))
-        .content("bench")
-        .components(&components)
-        .await
-        .expect("post the button")
-        .model()
-        .await
-        .expect("message")
-        .id
-        .get();
-    let mut measured = Vec::with_capacity(samples);
-    for k in 0..warmup + samples {
-        let took = paced(round_trip(&emu, async |emu| {
-            emu.click_button(clicker, channel, message, "ticket:claim")
-                .await
-        }))
-        .await;
-        if k >= warmup {
-            measured.push(took);
-        }
-    }
-    echo.abort();
-    Samples::new(measured)
+/// The baseline: a twilight shard and twilight-http client on their own emulator that answer
+/// every interaction at once.
+struct EchoClient {
+    emu: DiscordEmu,
+    clicker: u64,
+    channel: u64,
+    message: u64,
+    task: tokio::task::JoinHandle<()>,
 }
 
-/// `open` tickets whose welcome messages (with the buttons) are in their channels, taken
-/// over by the bot at start; the clicks start once every actor runs. Returns paced clicks,
-/// paced transcript commands and, at one ticket, back-to-back clicks.
-async fn bot_round_trips(
-    open: usize,
-    warmup: usize,
-    samples: usize,
-    transcript_samples: usize,
-    wal: bool,
-) -> (Samples, Samples, Option<Samples>) {
-    let emu = guild().await;
-    let test_db = TestDb::sqlite();
-    let db = Db::connect(&test_db.url).await.expect("database");
-    let seed = TicketSeed {
-        channels: Channels::Emulator,
-        members: true,
-        post_welcomes: true,
-        ..TicketSeed::open(open)
-    };
-    let tickets = fixture::seed(Some(&emu), &db, &seed).await;
-    let welcomes = welcome_messages(&db).await;
-    if wal {
-        fixture::switch_to_wal(&db).await;
+impl EchoClient {
+    async fn start() -> Self {
+        let emu = DiscordEmu::start(GuildSpec::default()).await;
+        let clicker = 6_100_000_000_000_001;
+        emu.add_member(clicker, "klicker", None, &[]);
+        let token = emu.bot_token().to_owned();
+        let http = Arc::new(
+            twilight_http::Client::builder()
+                .token(token.clone())
+                .proxy(emu.http_proxy(), true)
+                .build(),
+        );
+        let config = ConfigBuilder::new(token, Intents::GUILDS)
+            .proxy_url(emu.gateway_url())
+            .build();
+        let mut shard = Shard::with_config(ShardId::ONE, config);
+        let answerer = http.clone();
+        let task = tokio::spawn(async move {
+            while let Some(item) = shard.next_event(EventTypeFlags::INTERACTION_CREATE).await {
+                let Ok(Event::InteractionCreate(interaction)) = item else {
+                    continue;
+                };
+                let response = InteractionResponse {
+                    kind: InteractionResponseType::ChannelMessageWithSource,
+                    data: Some(InteractionResponseData {
+                        content: Some("ok".to_owned()),
+                        ..Default::default()
+                    }),
+                };
+                let _ = answerer
+                    .interaction(interaction.application_id)
+                    .create_response(interaction.id, &interaction.token, &response)
+                    .await;
+            }
+        });
+        assert!(
+            emu.wait_connected(ANSWER_WAIT).await,
+            "echo client connects"
+        );
+        let channel = emu.spec().support_channel;
+        let components = ticketbot::discord::reply::staff_button_row();
+        let message = http
+            .create_message(Id::new(channel))
+            .content("bench")
+            .components(&components)
+            .await
+            .expect("post the button")
+            .model()
+            .await
+            .expect("message")
+            .id
+            .get();
+        Self {
+            emu,
+            clicker,
+            channel,
+            message,
+            task,
+        }
     }
-    drop(db);
-    let mut bot = TestBot::launch(emu, test_db, &[]).await;
-    let prefix = fixture::live_actor_prefix(Duration::from_secs(10)).await;
-    fixture::wait_actors_running(&prefix, open, Duration::from_secs(300)).await;
-    wait_quiet(&bot.emu).await;
 
-    let click = |k: usize| {
-        let ticket = tickets[k % open];
-        let welcome = welcomes[&ticket.id];
-        async move |emu: &DiscordEmu| {
+    async fn click(&self) -> Duration {
+        round_trip(&self.emu, async |emu| {
+            emu.click_button(self.clicker, self.channel, self.message, "ticket:claim")
+                .await
+        })
+        .await
+    }
+
+    fn stop(self) {
+        self.task.abort();
+    }
+}
+
+/// The bot with `open` tickets whose welcome messages (with the buttons) are in their
+/// channels, taken over at start; ready once every actor runs and the start-up requests are
+/// through the rate limiter.
+struct BotUnderTest {
+    bot: TestBot,
+    tickets: Vec<fixture::Seeded>,
+    welcomes: HashMap<i64, u64>,
+}
+
+impl BotUnderTest {
+    async fn start(open: usize) -> Self {
+        let emu = guild().await;
+        let test_db = TestDb::sqlite();
+        let db = Db::connect(&test_db.url).await.expect("database");
+        let seed = TicketSeed {
+            channels: Channels::Emulator,
+            members: true,
+            post_welcomes: true,
+            ..TicketSeed::open(open)
+        };
+        let tickets = fixture::seed(Some(&emu), &db, &seed).await;
+        let welcomes = welcome_messages(&db).await;
+        drop(db);
+        let bot = TestBot::launch(emu, test_db, &[]).await;
+        let prefix = fixture::live_actor_prefix(Duration::from_secs(10)).await;
+        fixture::wait_actors_running(&prefix, open, Duration::from_secs(300)).await;
+        let this = Self {
+            bot,
+            tickets,
+            welcomes,
+        };
+        this.wait_quiet().await;
+        this
+    }
+
+    /// Sample `k`: the opener of ticket `k % open` presses "claim" (refused: not staff).
+    async fn click(&self, k: usize) -> Duration {
+        let ticket = self.tickets[k % self.tickets.len()];
+        let welcome = self.welcomes[&ticket.id];
+        round_trip(&self.bot.emu, async |emu| {
             emu.click_button(ticket.opener, ticket.channel, welcome, "ticket:claim")
                 .await
-        }
-    };
-    let mut clicks = Vec::with_capacity(samples);
-    for k in 0..warmup + samples {
-        let took = paced(round_trip(&bot.emu, click(k))).await;
-        if k >= warmup {
-            clicks.push(took);
-        }
+        })
+        .await
     }
-    let mut transcripts = Vec::with_capacity(transcript_samples);
-    for k in 0..transcript_samples {
-        let ticket = tickets[k % open];
-        let took = paced(round_trip(&bot.emu, async |emu| {
+
+    /// Sample `k`: a supporter runs `/ticket_transcript` in ticket `k % open`.
+    async fn transcript(&self, k: usize) -> Duration {
+        let ticket = self.tickets[k % self.tickets.len()];
+        round_trip(&self.bot.emu, async |emu| {
             emu.slash_command(SUPPORTERS[0], ticket.channel, "ticket_transcript")
                 .await
-        }))
-        .await;
-        transcripts.push(took);
+        })
+        .await
     }
-    let burst = if open == 1 && !wal {
-        wait_quiet(&bot.emu).await;
-        let mut burst = Vec::with_capacity(samples);
-        for k in 0..samples {
-            burst.push(round_trip(&bot.emu, click(k)).await);
-        }
-        Some(Samples::new(burst))
-    } else {
-        None
-    };
-    bot.shutdown().await;
-    (Samples::new(clicks), Samples::new(transcripts), burst)
+
+    async fn wait_quiet(&self) {
+        wait_quiet(&self.bot.emu).await;
+    }
+
+    async fn stop(mut self) {
+        self.bot.shutdown().await;
+    }
 }
 
 /// Every sample starts [`PACE`] after the previous one started.

@@ -1,7 +1,6 @@
 //! Scenario 3, memory per open ticket: RSS of a fresh bot process with 0, 10,000 and 100,000
 //! open tickets whose actors idle, as KiB per ticket. Baseline: the same count of bare named
-//! ractor actors in a fresh process. Attribution: bare actors that each also own a
-//! `reqwest::Client`, as every ticket actor's secretary does today.
+//! ractor actors in a fresh process.
 
 use std::time::Duration;
 
@@ -14,9 +13,7 @@ use crate::support::app::bot_env;
 use crate::support::db::TestDb;
 use crate::support::discord::{DiscordEmu, GuildSpec};
 
-/// Ticket counts to measure instead of the defaults, e.g. `LOAD_MEMORY_TICKETS=10000,100000`.
-/// (Today each ticket actor builds its own HTTP client, about 7 ms and 130 KiB each, so
-/// 100,000 tickets take over 11 minutes and 12 GiB; the defaults stop at 10,000.)
+/// Ticket counts to measure instead of the defaults, e.g. `LOAD_MEMORY_TICKETS=1000,10000`.
 const COUNTS_VAR: &str = "LOAD_MEMORY_TICKETS";
 
 pub async fn run(size: Size) {
@@ -28,7 +25,7 @@ pub async fn run(size: Size) {
                 .collect::<Vec<usize>>()
         })
         .filter(|list| !list.is_empty())
-        .unwrap_or_else(|| size.pick(vec![10], vec![1_000], vec![1_000, 10_000]));
+        .unwrap_or_else(|| size.pick(vec![10], vec![10_000], vec![10_000, 100_000]));
     let settle = size.pick(
         Duration::from_millis(10),
         Duration::from_millis(500),
@@ -40,17 +37,6 @@ pub async fn run(size: Size) {
         "", "tickets", "RSS", "peak RSS", "KiB/ticket", "vs bare"
     );
     let bare_zero = measure_bare(Kind::Bare, 0, settle).await;
-    if size == Size::Full {
-        let big = 100_000;
-        let bare = measure_bare(Kind::Bare, big, settle).await;
-        line(
-            "baseline: bare ractor actors",
-            big,
-            &bare,
-            Some(per_ticket(&bare, &bare_zero, big)),
-            None,
-        );
-    }
     let bot_zero = measure_bot(0, settle).await;
     line("bot, 0 tickets", 0, &bot_zero, None, None);
     for count in counts {
@@ -63,15 +49,6 @@ pub async fn run(size: Size) {
             Some(bare_per),
             None,
         );
-        let http = measure_bare(Kind::BareWithHttpClient, count, settle).await;
-        let http_per = per_ticket(&http, &bare_zero, count);
-        line(
-            "attribution: bare actors + reqwest::Client each",
-            count,
-            &http,
-            Some(http_per),
-            Some(bare_per),
-        );
         let bot = measure_bot(count, settle).await;
         let bot_per = per_ticket(&bot, &bot_zero, count);
         line(
@@ -82,9 +59,8 @@ pub async fn run(size: Size) {
             Some(bare_per),
         );
         println!(
-            "    bot's own share per ticket (bot − bare): {:.1} KiB; at 100,000 tickets ≈ {:.2} GiB RSS (linear)",
-            bot_per - bare_per,
-            (bot_zero.rss_kib as f64 + bot_per * 100_000.0) / 1024.0 / 1024.0
+            "    bot's own share per ticket (bot − bare): {:.1} KiB",
+            bot_per - bare_per
         );
     }
     println!("  goal: 100,000 open tickets in under 1 GiB RSS; own idle state near 2 KiB/ticket");

@@ -53,9 +53,7 @@ pub async fn run(size: Size) {
         stats::delta(crashed.p50(), calm.p50()),
         stats::delta(crashed.p99(), calm.p99())
     );
-    println!(
-        "  goal: p99 under 10 ms ({open} open tickets, one crash per ticket, file in WAL mode)"
-    );
+    println!("  goal: p99 under 10 ms ({open} open tickets, one crash per ticket)");
 }
 
 async fn bot_restarts(open: usize, samples: usize) -> (Samples, Samples) {
@@ -69,9 +67,6 @@ async fn bot_restarts(open: usize, samples: usize) -> (Samples, Samples) {
         ..TicketSeed::open(open)
     };
     let tickets = fixture::seed(Some(&emu), &db, &seed).await;
-    // The watcher polls the file; in WAL mode its reads never hold up the bot's commits (with
-    // the rollback journal every read blocks a commit, which then sleeps in its busy handler).
-    fixture::switch_to_wal(&db).await;
     drop(db);
     let mut bot = TestBot::launch(emu, test_db, &[]).await;
     let prefix = fixture::live_actor_prefix(Duration::from_secs(10)).await;
