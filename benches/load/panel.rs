@@ -93,7 +93,14 @@ pub async fn run(size: Size) {
     ];
     stats::latency_header(&["requests/s", "vs base"]);
     let mut base_rate = 0.0;
-    for (label, path) in pages {
+    // For a profile of one page: `LOAD_PANEL_ONLY=/` (exactly) or `LOAD_PANEL_ONLY=/tickets/`
+    // (contained); the baseline always runs.
+    let only = std::env::var("LOAD_PANEL_ONLY").unwrap_or_default();
+    for (k, (label, path)) in pages.into_iter().enumerate() {
+        let chosen = only.is_empty() || path == only || (only.len() > 1 && path.contains(&only));
+        if k > 0 && !chosen {
+            continue;
+        }
         let url = format!("{base}{path}");
         let (rate, samples) = load(&client, &url, &cookie, connections, duration).await;
         if base_rate == 0.0 {
