@@ -93,15 +93,10 @@ pub async fn pending(ctx: &Ctx, ticket: &Ticket) -> Result<Option<Pending>> {
         ticket.opener_id,
         ticket.ai_answered_up_to.unwrap_or(0),
     );
-    let messages = ctx
+    let unanswered = ctx
         .db
-        .run(move |conn| queries::messages_of(conn, id))
+        .run(move |conn| queries::unanswered_messages(conn, id, opener, after))
         .await?;
-    let unanswered: Vec<_> = messages
-        .into_iter()
-        .filter(|m| m.author_id == opener && !m.author_is_bot && m.id > after)
-        .filter(|m| m.deleted_at.is_none())
-        .collect();
     let Some(up_to) = unanswered.iter().map(|m| m.id).max() else {
         return Ok(None);
     };

@@ -81,6 +81,10 @@ pub struct Db {
     pool: Pool<ConnectionManager<DbConn>>,
     is_sqlite: bool,
     write_lock: std::sync::Arc<std::sync::Mutex<()>>,
+    /// One permit per pooled connection. Jobs wait for a permit here, as cheap tasks, rather
+    /// than on the blocking pool: 100,000 actors starting at once would otherwise park
+    /// hundreds of threads (memory) and time out in `pool.get()` (lost work).
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
@@ -112,6 +116,7 @@ impl Db {
             pool,
             is_sqlite,
             write_lock: Default::default(),
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
         })
     }
 
@@ -139,7 +144,14 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|err| Error::Internal(format!("database permits closed: {err}")))?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut conn = pool
                 .get()
                 .map_err(|err| Error::DatabaseUnavailable(err.to_string()))?;

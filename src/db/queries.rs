@@ -254,6 +254,26 @@ pub fn messages_of(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Vec<Message
         .load(conn)?)
 }
 
+/// The opener's messages after `after` (a Discord message id) that are not deleted, oldest
+/// first: what the secretary has not answered yet. Reads only those rows, not the whole
+/// channel, since it runs on every opener message and at every actor start.
+pub fn unanswered_messages(
+    conn: &mut DbConn,
+    ticket_id: i64,
+    opener_id: i64,
+    after: i64,
+) -> QueryResult<Vec<Message>> {
+    Ok(messages::table
+        .filter(messages::ticket_id.eq(ticket_id))
+        .filter(messages::id.gt(after))
+        .filter(messages::author_id.eq(opener_id))
+        .filter(messages::author_is_bot.eq(false))
+        .filter(messages::deleted_at.is_null())
+        .order(messages::id)
+        .select(Message::as_select())
+        .load(conn)?)
+}
+
 /// The newest stored Discord message of a ticket. Imported legacy messages have negative ids
 /// and are no position in Discord's history, so they are left out.
 pub fn newest_message_id(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Option<i64>> {
