@@ -10,6 +10,7 @@ use twilight_model::id::marker::{ChannelMarker, UserMarker};
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::batch::MessageWriter;
+use crate::discord::log_channel::LogChannel;
 
 pub struct Ctx {
     pub config: Arc<Config>,
@@ -17,6 +18,8 @@ pub struct Ctx {
     /// Stores incoming messages with group commit.
     pub messages: MessageWriter,
     pub http: Arc<Client>,
+    /// Posts events to the log channel in order, without holding up the caller.
+    pub log: LogChannel,
     /// The AI and ban-lookup clients all ticket actors share.
     pub ai: crate::ai::secretary::Clients,
     /// The bot's own user, known from READY.

@@ -433,17 +433,20 @@ async fn scripted_intake_follows(d: &Desk, ticket: &Ticket, channel: u64) {
         Some("Es war ein Versehen, kommt nicht wieder vor.")
     );
     said(&d.bot, channel, texts::SECRETARY_HANDOVER).await;
+    // The log channel is posted in order; once the verdict is there, the fallback was too.
     let log = d.bot.spec().log_channel;
+    d.bot
+        .emu
+        .wait_for_message(log, |m| m.embed_text().contains(texts::LOG_VERDICT), WAIT)
+        .await
+        .expect("the verdict reaches the log channel");
     let fallbacks = d
         .bot
         .emu
         .messages(log)
         .iter()
-        .filter(|m| {
-            m.embeds
-                .iter()
-                .any(|e| e["title"] == texts::LOG_AI_FALLBACK)
-        })
+        .flat_map(|m| m.embeds.iter())
+        .filter(|e| e["title"] == texts::LOG_AI_FALLBACK)
         .count();
     assert_eq!(fallbacks, 1, "the log channel hears of the fallback once");
 }

@@ -815,6 +815,89 @@ async fn seed_many(db: &Db, count: i64) {
     .expect("seed tickets");
 }
 
+/// Message ids of the chat on a ticket page (`id="m…"`), in page order.
+fn message_ids(page: &str) -> Vec<i64> {
+    page.match_indices(" id=\"m")
+        .filter_map(|(at, matched)| {
+            let rest = &page[at + matched.len()..];
+            rest[..rest.find('"')?].parse().ok()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn long_ticket_is_shown_a_page_at_a_time_newest_first() {
+    let panel = panel().await;
+    let seeded = seed_conversation(&panel.db).await;
+    let id = seeded.id;
+    // 600 more messages after the seeded conversation's few: 600 + n in all.
+    let base = 1_400_000_000_000_000_000_i64;
+    panel
+        .db
+        .write(move |c| {
+            for k in 1..=600 {
+                let text = format!("Nachricht {k}");
+                queries::insert_message(
+                    c,
+                    &message(base + k, id, (USERS[0] as i64, "Spieler 0"), &text, k),
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("seed messages");
+    assert_eq!(
+        login(&panel, SUPPORTERS[0]).await.status(),
+        Status::SeeOther
+    );
+    let get = async |uri: String| {
+        let response = panel.client.get(uri.clone()).dispatch().await;
+        assert_eq!(response.status(), Status::Ok, "{uri}");
+        links(&body(response).await)
+    };
+
+    let newest = get(format!("/tickets/{id}")).await;
+    let ids = message_ids(&newest);
+    assert_eq!(ids.len(), 250, "one page holds 250 messages");
+    assert_eq!(ids.first(), Some(&(base + 351)));
+    assert_eq!(
+        ids.last(),
+        Some(&(base + 600)),
+        "page 1 ends with the newest"
+    );
+    assert!(newest.contains(&format!("href=\"/tickets/{id}?page=2#verlauf\"")));
+    assert!(
+        !newest.contains("Neuere Nachrichten"),
+        "nothing newer than page 1"
+    );
+    let oldest = get(format!("/tickets/{id}?page=3")).await;
+    let ids = message_ids(&oldest);
+    assert!(
+        ids.len() > 100 && ids.len() < 250,
+        "the last page holds the rest"
+    );
+    let total = 500 + ids.len();
+    assert!(newest.contains(&format!("Seite 1 von 3 ({total} Nachrichten")));
+    assert!(
+        oldest.contains("Hallo, ich wurde"),
+        "the conversation's start is on the last page"
+    );
+    assert!(oldest.contains(&format!("href=\"/tickets/{id}?page=2#verlauf\"")));
+    assert!(
+        !oldest.contains("Ältere Nachrichten"),
+        "nothing older than the last page"
+    );
+    // Edits of a message on the page are shown with it.
+    assert!(oldest.contains("Frühere Versionen"));
+
+    let beyond = get(format!("/tickets/{id}?page=99")).await;
+    assert_eq!(
+        message_ids(&beyond),
+        message_ids(&oldest),
+        "a page past the end shows the last"
+    );
+}
+
 /// The page with Tera's escaping of `/` and `&` undone, to look at links.
 fn links(page: &str) -> String {
     page.replace("&#x2F;", "/").replace("&amp;", "&")
@@ -915,7 +998,7 @@ async fn list_behaves(panel: Panel) {
 }
 
 #[tokio::test]
-async fn list_stays_fast_with_100000_tickets() {
+async fn list_pages_and_searches_answer_over_100000_tickets() {
     let panel = panel().await;
     let started = Instant::now();
     seed_many(&panel.db, 100_000).await;
@@ -925,8 +1008,8 @@ async fn list_stays_fast_with_100000_tickets() {
     );
     assert_eq!(login(&panel, ADMIN).await.status(), Status::SeeOther);
 
-    // Debug build, unoptimised SQLite: the budget is generous, the measured times are printed.
-    let budget = Duration::from_secs(3);
+    // Speed is the load tool's business (benches/load, scenario `panel`); this checks that
+    // every kind of page answers with rows at this size.
     for uri in [
         "/",
         "/?page=2",
@@ -946,7 +1029,6 @@ async fn list_stays_fast_with_100000_tickets() {
             "GET {uri}: {took:?} ({} tickets)",
             ticket_numbers(&page).len()
         );
-        assert!(took < budget, "GET {uri} took {took:?}");
         assert!(!ticket_numbers(&page).is_empty(), "{uri}");
     }
 }

@@ -323,8 +323,7 @@ async fn record_lookup(ctx: &Ctx, id: i64, found: &IdFound) -> Result<()> {
                 detail: format!("ID {}: {cause}. Bitte den Bann von Hand prüfen.", found.id),
                 color: reply::ORANGE,
             },
-        )
-        .await;
+        );
     }
     Ok(())
 }
@@ -371,8 +370,7 @@ async fn fall_back(ctx: &Ctx, ticket: &Ticket, cause: &str) {
             detail: format!("KI nicht verfügbar ({cause}); die Sekretärin fragt nach Skript."),
             color: reply::ORANGE,
         },
-    )
-    .await;
+    );
 }
 
 async fn run_script(
@@ -488,8 +486,7 @@ async fn hand_over(ctx: &Ctx, id: i64, verdict: Handover, closing: &str) -> Resu
                 reply::GREEN
             },
         },
-    )
-    .await;
+    );
     Ok(())
 }
 

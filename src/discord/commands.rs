@@ -93,8 +93,7 @@ pub async fn setup_ticket_button(ctx: &Ctx, interaction: &Interaction) -> Result
                 detail: format!("/{SETUP_TICKET_BUTTON}: {}", texts::NOT_ADMIN),
                 color: reply::ORANGE,
             },
-        )
-        .await;
+        );
         return Ok(());
     }
     let Some(channel) = interaction.channel.as_ref().map(|c| c.id) else {

@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod custom_id;
 pub mod gateway;
+pub mod log_channel;
 pub mod permissions;
 pub mod reply;
 pub mod rest;
@@ -54,6 +55,7 @@ impl Bot {
         let shard = Shard::with_config(ShardId::ONE, shard_config.build());
         let ctx = Arc::new(Ctx {
             ai: crate::ai::secretary::Clients::new(&config),
+            log: log_channel::LogChannel::spawn(http.clone(), config.log_channel_id),
             config,
             messages: crate::db::batch::MessageWriter::spawn(db.clone()),
             db,

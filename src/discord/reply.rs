@@ -176,9 +176,9 @@ pub struct LogEntry<'a> {
     pub color: u32,
 }
 
-/// Posts `entry` to the log channel. Failures are logged, never raised: the log channel is a
-/// report, not part of the ticket's state (the audit table is).
-pub async fn log(ctx: &Ctx, entry: LogEntry<'_>) {
+/// Queues `entry` for the log channel. Failures are logged, never raised: the log channel is
+/// a report, not part of the ticket's state (the audit table is).
+pub fn log(ctx: &Ctx, entry: LogEntry<'_>) {
     let mut embed = EmbedBuilder::new().title(entry.title).color(entry.color);
     if let Some(ticket) = entry.ticket {
         embed = embed.field(EmbedFieldBuilder::new("Ticket", format!("#{ticket}")).inline());
@@ -195,17 +195,5 @@ pub async fn log(ctx: &Ctx, entry: LogEntry<'_>) {
     if !entry.detail.is_empty() {
         embed = embed.description(entry.detail);
     }
-    let embeds = [embed.build()];
-    let mentions = AllowedMentions::default();
-    let channel = ctx.config.log_channel_id;
-    let sent = rest::send("log channel", || {
-        ctx.http
-            .create_message(channel)
-            .embeds(&embeds)
-            .allowed_mentions(Some(&mentions))
-    })
-    .await;
-    if let Err(err) = sent {
-        tracing::error!(error = %err, "could not write to the log channel (TICKET_LOG_CHANNEL_ID)");
-    }
+    ctx.log.post(embed.build());
 }

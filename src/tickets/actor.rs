@@ -274,7 +274,7 @@ impl TicketState {
     }
 
     /// Posts an event of this ticket to the log channel.
-    async fn log(&self, title: &str, who: Option<&Who>, detail: String, color: u32) {
+    fn log(&self, title: &str, who: Option<&Who>, detail: String, color: u32) {
         let entry = LogEntry {
             title,
             ticket: Some(self.id()),
@@ -282,7 +282,7 @@ impl TicketState {
             detail,
             color,
         };
-        reply::log(&self.ctx, entry).await;
+        reply::log(&self.ctx, entry);
     }
 
     /// Refuses an action: ephemeral answer, audit row, log channel.
@@ -298,8 +298,7 @@ impl TicketState {
             .write(move |conn| queries::audit(conn, &entry))
             .await?;
         reply::ephemeral(&self.ctx, interaction, text).await?;
-        self.log(texts::LOG_REFUSED, who, text.to_owned(), reply::ORANGE)
-            .await;
+        self.log(texts::LOG_REFUSED, who, text.to_owned(), reply::ORANGE);
         Ok(Flow::Continue)
     }
 
@@ -584,8 +583,7 @@ impl TicketState {
                 .await;
         }
         self.apply_channel_stage(Stage::Claimed, Some(&who)).await;
-        self.log(texts::LOG_CLAIMED, Some(&who), text, reply::GREEN)
-            .await;
+        self.log(texts::LOG_CLAIMED, Some(&who), text, reply::GREEN);
         Ok(Flow::Continue)
     }
 
@@ -693,8 +691,7 @@ impl TicketState {
                 let _ = self.store(&notice).await;
             }
         }
-        self.log(texts::LOG_CLOSED, who.as_ref(), String::new(), reply::RED)
-            .await;
+        self.log(texts::LOG_CLOSED, who.as_ref(), String::new(), reply::RED);
         Ok(Flow::Linger)
     }
 
@@ -716,8 +713,7 @@ impl TicketState {
             .await?;
         reply::ephemeral(&self.ctx, interaction, &texts::deleting(id)).await?;
         self.remove_channel("Kanal löschen").await;
-        self.log(texts::LOG_DELETED, who.as_ref(), String::new(), reply::RED)
-            .await;
+        self.log(texts::LOG_DELETED, who.as_ref(), String::new(), reply::RED);
         Ok(Flow::Stop)
     }
 
@@ -750,8 +746,7 @@ impl TicketState {
             queries::set_deleted,
         )
         .await?;
-        self.log(texts::LOG_CHANNEL_GONE, None, String::new(), reply::RED)
-            .await;
+        self.log(texts::LOG_CHANNEL_GONE, None, String::new(), reply::RED);
         Ok(())
     }
 
@@ -768,8 +763,7 @@ impl TicketState {
         )
         .await?;
         self.remove_channel("Kanal aufräumen").await;
-        self.log(texts::LOG_CLEANUP, None, String::new(), reply::ORANGE)
-            .await;
+        self.log(texts::LOG_CLEANUP, None, String::new(), reply::ORANGE);
         Ok(Flow::Stop)
     }
 
@@ -811,8 +805,7 @@ impl TicketState {
             who.as_ref(),
             format!("{count} Nachrichten"),
             reply::BLUE,
-        )
-        .await;
+        );
         Ok(Flow::Continue)
     }
 }
@@ -862,6 +855,5 @@ pub async fn report_discord_failure(ctx: &Ctx, ticket: i64, what: &str, err: &Er
             detail: format!("{what} fehlgeschlagen: {err}. {hint}"),
             color: reply::RED,
         },
-    )
-    .await;
+    );
 }

@@ -86,8 +86,7 @@ pub async fn open_ticket(
                     detail: format!("{err}"),
                     color: reply::RED,
                 },
-            )
-            .await;
+            );
             return Ok(());
         }
     };
@@ -120,8 +119,7 @@ pub async fn open_ticket(
             detail: format!("<#{channel_id}>"),
             color: reply::GREEN,
         },
-    )
-    .await;
+    );
     tracing::info!(ticket = id, opener = who.id, "ticket opened");
     Ok(())
 }

@@ -337,8 +337,12 @@ impl SupervisorState {
         slot.total_restarts += 1;
         crate::metrics::actor_restarted();
         slot.restarting = true;
-        let exponent = slot.restarts.len().saturating_sub(1).min(8) as u32;
-        (FIRST_BACKOFF * 2u32.pow(exponent)).min(MAX_BACKOFF)
+        // The first crash in the window restarts at once (nobody should notice it); repeated
+        // crashes back off: 10 ms, 20 ms, … up to 2 s.
+        match slot.restarts.len() {
+            0 | 1 => Duration::ZERO,
+            n => (FIRST_BACKOFF * 2u32.pow((n - 2).min(8) as u32)).min(MAX_BACKOFF),
+        }
     }
 
     async fn failed(&mut self, myself: &ActorRef<SupervisorMsg>, id: i64) {
@@ -352,7 +356,11 @@ impl SupervisorState {
             .get(&id)
             .is_some_and(|s| s.restarts.len() > MAX_RESTARTS);
         if !over_limit {
-            myself.send_after(backoff, move || SupervisorMsg::Restart(id));
+            if backoff.is_zero() {
+                self.restart(myself, id).await;
+            } else {
+                myself.send_after(backoff, move || SupervisorMsg::Restart(id));
+            }
             return;
         }
         let pending = match self.slots.get_mut(&id) {
@@ -387,8 +395,7 @@ impl SupervisorState {
                     ),
                     color: reply::RED,
                 },
-            )
-            .await;
+            );
             for msg in pending {
                 handle_degraded(&ctx, id, msg).await;
             }

@@ -110,14 +110,18 @@ async fn index(
     templates.page("list.html", &view)
 }
 
-#[get("/tickets/<id>")]
+#[get("/tickets/<id>?<page>")]
 async fn ticket(
     staff: Staff,
     id: i64,
+    page: Option<i64>,
     db: &State<Db>,
     templates: &State<Templates>,
 ) -> Result<Page, PanelError> {
-    let detail = db.run(move |conn| store::ticket_detail(conn, id)).await?;
+    let page = page.unwrap_or(1);
+    let detail = db
+        .run(move |conn| store::ticket_detail(conn, id, page))
+        .await?;
     templates.page(
         "ticket.html",
         &TicketPageView::of(UserView::of(&staff.0), detail),

@@ -12,6 +12,9 @@ use crate::db::{DbConn, MultiBackend, queries};
 use crate::error::Error;
 
 pub const PAGE_SIZE: i64 = 50;
+/// Messages on one page of a ticket. A 10,000-message ticket on one page is megabytes of HTML
+/// and hundreds of milliseconds of rendering; the transcript snapshots hold everything at once.
+pub const MESSAGE_PAGE_SIZE: i64 = 250;
 /// Pages beyond this are refused (an OFFSET that large is a mistake or a crawler).
 pub const MAX_PAGE: i64 = 100_000;
 
@@ -127,21 +130,46 @@ pub struct TranscriptMeta {
 #[derive(Debug)]
 pub struct TicketDetail {
     pub ticket: Ticket,
+    /// One page of the conversation, oldest first.
     pub messages: Vec<Message>,
     pub revisions: Vec<MessageRevision>,
     pub transcripts: Vec<TranscriptMeta>,
     pub audit: Vec<AuditEntry>,
+    /// 1 = the newest messages; higher pages go back in time.
+    pub message_page: i64,
+    pub message_pages: i64,
+    pub message_count: i64,
 }
 
-pub fn ticket_detail(conn: &mut DbConn, id: i64) -> Result<TicketDetail, Error> {
+/// Ticket `id` with page `page` of its messages (1 = newest; clamped to the pages there are).
+pub fn ticket_detail(conn: &mut DbConn, id: i64, page: i64) -> Result<TicketDetail, Error> {
     let ticket = queries::ticket(conn, id)?;
-    let messages = queries::messages_of(conn, id)?;
-    let revisions = message_revisions::table
-        .inner_join(messages::table)
+    let message_count: i64 = messages::table
         .filter(messages::ticket_id.eq(id))
-        .order(message_revisions::id)
-        .select(MessageRevision::as_select())
+        .count()
+        .get_result(conn)?;
+    let message_pages = ((message_count + MESSAGE_PAGE_SIZE - 1) / MESSAGE_PAGE_SIZE).max(1);
+    let message_page = page.clamp(1, message_pages);
+    // Pages are counted from the newest message, so the first page is always full.
+    let end = message_count - (message_page - 1) * MESSAGE_PAGE_SIZE;
+    let start = (end - MESSAGE_PAGE_SIZE).max(0);
+    let messages: Vec<Message> = messages::table
+        .filter(messages::ticket_id.eq(id))
+        .order(messages::id)
+        .offset(start)
+        .limit(end - start)
+        .select(Message::as_select())
         .load(conn)?;
+    let revisions = match (messages.first(), messages.last()) {
+        (Some(first), Some(last)) => message_revisions::table
+            .inner_join(messages::table)
+            .filter(messages::ticket_id.eq(id))
+            .filter(messages::id.between(first.id, last.id))
+            .order(message_revisions::id)
+            .select(MessageRevision::as_select())
+            .load(conn)?,
+        _ => Vec::new(),
+    };
     let transcripts = transcripts::table
         .filter(transcripts::ticket_id.eq(id))
         .order(transcripts::id.desc())
@@ -161,6 +189,9 @@ pub fn ticket_detail(conn: &mut DbConn, id: i64) -> Result<TicketDetail, Error> 
         revisions,
         transcripts,
         audit,
+        message_page,
+        message_pages,
+        message_count,
     })
 }
 

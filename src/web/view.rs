@@ -334,6 +334,12 @@ pub struct TicketPageView {
     pub messages: Vec<MessageView>,
     pub audit: Vec<AuditView>,
     pub transcripts: Vec<TranscriptRow>,
+    pub message_count: i64,
+    pub message_page: i64,
+    pub message_pages: i64,
+    /// Links to the page of older and of newer messages, where there is one.
+    pub older_url: Option<String>,
+    pub newer_url: Option<String>,
 }
 
 impl TicketPageView {
@@ -356,7 +362,17 @@ impl TicketPageView {
         }
         let ticket = &detail.ticket;
         let latest = detail.transcripts.first().map(|meta| meta.id);
+        let page_url = |page: i64| match page {
+            1 => format!("/tickets/{}#verlauf", ticket.id),
+            page => format!("/tickets/{}?page={page}#verlauf", ticket.id),
+        };
+        let page = detail.message_page;
         Self {
+            message_count: detail.message_count,
+            message_page: page,
+            message_pages: detail.message_pages,
+            older_url: (page < detail.message_pages).then(|| page_url(page + 1)),
+            newer_url: (page > 1).then(|| page_url(page - 1)),
             user,
             ticket: TicketSummary::of(ticket, latest),
             messages: detail
