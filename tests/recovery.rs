@@ -69,6 +69,32 @@ async fn a_panicking_ticket_actor_is_restarted_while_the_others_keep_answering()
 }
 
 #[tokio::test]
+async fn messages_queued_behind_a_crash_are_stored_without_discords_history() {
+    let bot = TestBot::start().await;
+    let button = bot.setup_button().await;
+    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let channel = ticket.channel_id.unwrap() as u64;
+    // The restarted actor cannot read the channel's history: what the dead actor had in its
+    // mailbox must already be on its way to the database.
+    bot.emu
+        .fail_next("GET", &format!("/channels/{channel}/messages"), 403, 1_000);
+    bot.emu.user_message(USERS[0], channel, fault::PANIC).await;
+    for k in 0..5 {
+        bot.emu
+            .user_message(USERS[0], channel, &format!("hinter dem Absturz {k}"))
+            .await;
+    }
+    bot.wait_messages(ticket.id, |m| {
+        m.iter()
+            .filter(|m| m.content.starts_with("hinter dem Absturz "))
+            .count()
+            == 5
+    })
+    .await;
+    assert!(!bot.ticket(ticket.id).await.degraded);
+}
+
+#[tokio::test]
 async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing() {
     let bot = TestBot::start().await;
     let spec = bot.spec();

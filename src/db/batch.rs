@@ -11,7 +11,19 @@ use crate::error::{Error, Result};
 /// At most this many messages share one transaction.
 const MAX_BATCH: usize = 512;
 
-type Job = (Message, oneshot::Sender<Result<bool>>);
+/// A message to store, or `None`: a barrier answered once everything before it committed.
+type Job = (Option<Message>, oneshot::Sender<Result<bool>>);
+
+/// The answer to one submitted message: true when it was new, once its transaction committed.
+pub struct Receipt(oneshot::Receiver<Result<bool>>);
+
+impl Receipt {
+    pub async fn stored(self) -> Result<bool> {
+        self.0
+            .await
+            .map_err(|_| Error::Internal("message writer dropped a message".into()))?
+    }
+}
 
 #[derive(Clone)]
 pub struct MessageWriter {
@@ -29,24 +41,41 @@ impl MessageWriter {
     /// Stores `message` unless its Discord id is known; true when it was new. Returns after
     /// the transaction holding it committed.
     pub async fn insert(&self, message: Message) -> Result<bool> {
+        self.submit(message).stored().await
+    }
+
+    /// Queues `message` and returns at once. Once queued it is stored even if the caller
+    /// goes away: the router hands it over here before any ticket actor sees it, so a crashing
+    /// actor cannot lose it.
+    pub fn submit(&self, message: Message) -> Receipt {
+        self.enqueue(Some(message))
+    }
+
+    /// Returns once every message submitted before this call is committed (or failed).
+    pub async fn flush(&self) {
+        let _ = self.enqueue(None).stored().await;
+    }
+
+    fn enqueue(&self, message: Option<Message>) -> Receipt {
         let (done, answer) = oneshot::channel();
-        self.jobs
-            .send((message, done))
-            .map_err(|_| Error::Internal("message writer stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| Error::Internal("message writer dropped a message".into()))?
+        if let Err(mpsc::error::SendError((_, done))) = self.jobs.send((message, done)) {
+            let _ = done.send(Err(Error::Internal("message writer stopped".into())));
+        }
+        Receipt(answer)
     }
 }
 
 async fn run(db: Db, mut queue: mpsc::UnboundedReceiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let (rows, waiters): (Vec<Message>, Vec<_>) = batch.drain(..).unzip();
+        let (rows, waiters): (Vec<Option<Message>>, Vec<_>) = batch.drain(..).unzip();
         let outcome = db
             .write(move |conn| {
                 rows.iter()
-                    .map(|row| queries::insert_message(conn, row))
+                    .map(|row| match row {
+                        Some(row) => queries::insert_message(conn, row),
+                        None => Ok(false),
+                    })
                     .collect::<Result<Vec<bool>>>()
             })
             .await;

@@ -14,8 +14,8 @@ use super::reply;
 use crate::context::Ctx;
 use crate::texts;
 use crate::tickets::actor::TicketMsg;
-use crate::tickets::open;
 use crate::tickets::supervisor::SupervisorMsg;
+use crate::tickets::{open, record};
 
 pub struct GatewayActor;
 
@@ -89,10 +89,19 @@ impl GatewayState {
             Event::MessageCreate(message) => {
                 #[cfg(feature = "fault-injection")]
                 crate::fault::in_router(&message.content);
-                let _ = self.to_ticket(
-                    message.channel_id,
-                    TicketMsg::MessageCreated(Box::new(message.message)),
-                );
+                let Some(ticket) = self.ctx.channels.get(message.channel_id) else {
+                    return;
+                };
+                // Queued for storage before any actor sees it: a crash of the ticket's actor
+                // cannot lose it. The bot's own posts are stored by the actor that wrote them,
+                // which knows whether Sigrid said them.
+                let receipt = (!self.ctx.is_own_user(message.author.id)).then(|| {
+                    self.ctx
+                        .messages
+                        .submit(record::message_row(ticket, &message, false))
+                });
+                let msg = TicketMsg::MessageCreated(Box::new(message.message), receipt);
+                let _ = self.supervisor.cast(SupervisorMsg::Deliver(ticket, msg));
             }
             Event::MessageUpdate(message) => {
                 let _ = self.to_ticket(

@@ -12,6 +12,7 @@ use twilight_model::id::marker::{MessageMarker, UserMarker};
 
 use crate::ai::secretary::{self, Secretary, Thought};
 use crate::context::Ctx;
+use crate::db::batch::Receipt;
 use crate::db::models::{Message, NewAuditEntry, NewTranscript, Ticket, TicketStatus};
 use crate::db::{DbConn, now_ms, queries};
 use crate::discord::custom_id::ButtonAction;
@@ -41,7 +42,8 @@ pub struct TicketState {
 pub enum TicketMsg {
     Button(Box<Interaction>, ButtonAction),
     TranscriptCommand(Box<Interaction>),
-    MessageCreated(Box<DiscordMessage>),
+    /// A channel message; with the receipt of its storage when the router already queued it.
+    MessageCreated(Box<DiscordMessage>, Option<Receipt>),
     /// Messages of the channel that arrived while no actor listened.
     Backfilled(Vec<DiscordMessage>),
     MessageUpdated(Box<DiscordMessage>),
@@ -157,8 +159,8 @@ impl TicketState {
                 // The opener may have written while nobody answered.
                 self.secretary_turn(myself).await;
             }
-            TicketMsg::MessageCreated(message) => {
-                self.store(&message).await?;
+            TicketMsg::MessageCreated(message, receipt) => {
+                self.store(&message, receipt).await?;
                 self.secretary_hears(myself, &message).await;
             }
             TicketMsg::MessageUpdated(message) => self.store_edit(&message).await?,
@@ -204,7 +206,9 @@ impl TicketState {
         if !status.is_active() {
             myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
         }
-        // A restarted actor answers what the opener wrote while nobody answered.
+        // A restarted actor answers what the opener wrote while nobody answered, including
+        // what the router queued for storage while its predecessor died.
+        self.ctx.messages.flush().await;
         self.secretary_turn(myself).await;
     }
 
@@ -408,9 +412,14 @@ impl TicketState {
         Ok(())
     }
 
-    async fn store(&self, message: &DiscordMessage) -> Result<()> {
-        let row = record::message_row(self.id(), message, false);
-        self.ctx.messages.insert(row).await?;
+    async fn store(&self, message: &DiscordMessage, receipt: Option<Receipt>) -> Result<()> {
+        match receipt {
+            Some(receipt) => receipt.stored().await?,
+            None => {
+                let row = record::message_row(self.id(), message, false);
+                self.ctx.messages.insert(row).await?
+            }
+        };
         #[cfg(feature = "fault-injection")]
         crate::fault::after_store(&message.content);
         Ok(())
@@ -688,7 +697,7 @@ impl TicketState {
             })
             .await;
             if let Ok(notice) = notice {
-                let _ = self.store(&notice).await;
+                let _ = self.store(&notice, None).await;
             }
         }
         self.log(texts::LOG_CLOSED, who.as_ref(), String::new(), reply::RED);

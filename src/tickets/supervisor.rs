@@ -406,7 +406,8 @@ impl SupervisorState {
 /// A degraded ticket has no actor: its messages are still stored, and presses are answered.
 async fn handle_degraded(ctx: &Ctx, id: i64, msg: TicketMsg) {
     let stored = match msg {
-        TicketMsg::MessageCreated(message) | TicketMsg::MessageUpdated(message) => {
+        TicketMsg::MessageCreated(_, Some(receipt)) => receipt.stored().await.map(drop),
+        TicketMsg::MessageCreated(message, None) | TicketMsg::MessageUpdated(message) => {
             let row = record::message_row(id, &message, false);
             ctx.db
                 .write(move |conn| {
