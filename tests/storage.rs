@@ -64,6 +64,25 @@ async fn storage_behaves(db: &Db) {
     assert!(messages[0].edited_at.is_some());
     assert!(messages[1].deleted_at.is_some());
 
+    // The group-commit path: one batch with a known id, a new one twice, and another new one.
+    let batch = [
+        message(1001, id, "schon bekannt"),
+        message(1003, id, "neu"),
+        message(1003, id, "neu, doppelt"),
+        message(1004, id, "auch neu"),
+    ];
+    let inserted = db
+        .write(move |c| queries::insert_messages(c, &batch))
+        .await
+        .unwrap();
+    assert_eq!(inserted, [false, true, false, true]);
+    let messages = db.run(move |c| queries::messages_of(c, id)).await.unwrap();
+    assert_eq!(messages.len(), 4);
+    assert_eq!(
+        messages[2].content, "neu",
+        "the first of two copies is kept"
+    );
+
     db.write(move |c| queries::set_closed(c, id, now_ms()))
         .await
         .unwrap();

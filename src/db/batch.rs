@@ -71,12 +71,13 @@ async fn run(db: Db, mut queue: mpsc::UnboundedReceiver<Job>) {
         let (rows, waiters): (Vec<Option<Message>>, Vec<_>) = batch.drain(..).unzip();
         let outcome = db
             .write(move |conn| {
-                rows.iter()
-                    .map(|row| match row {
-                        Some(row) => queries::insert_message(conn, row),
-                        None => Ok(false),
-                    })
-                    .collect::<Result<Vec<bool>>>()
+                let present: Vec<Message> = rows.iter().flatten().cloned().collect();
+                let mut inserted = queries::insert_messages(conn, &present)?.into_iter();
+                // Barriers (None) store nothing.
+                Ok(rows
+                    .iter()
+                    .map(|row| row.is_some() && inserted.next().unwrap_or(false))
+                    .collect::<Vec<bool>>())
             })
             .await;
         match outcome {

@@ -204,6 +204,33 @@ pub fn insert_message(conn: &mut DbConn, message: &Message) -> QueryResult<bool>
     Ok(inserted > 0)
 }
 
+/// Stores `rows` unless their Discord ids are known; for each, true when it was new. On
+/// PostgreSQL one multi-row statement (a round trip per row was the limit there); SQLite runs
+/// in-process, where a cached single-row statement is as fast.
+pub fn insert_messages(conn: &mut DbConn, rows: &[Message]) -> QueryResult<Vec<bool>> {
+    match conn {
+        DbConn::Sqlite(_) => rows.iter().map(|row| insert_message(conn, row)).collect(),
+        DbConn::Postgres(pg) => {
+            if rows.is_empty() {
+                return Ok(Vec::new());
+            }
+            let inserted: std::collections::HashSet<i64> = diesel::insert_into(messages::table)
+                .values(rows)
+                .on_conflict_do_nothing()
+                .returning(messages::id)
+                .get_results(pg)?
+                .into_iter()
+                .collect();
+            // A Discord id twice in one batch is new only the first time.
+            let mut seen = std::collections::HashSet::new();
+            Ok(rows
+                .iter()
+                .map(|row| inserted.contains(&row.id) && seen.insert(row.id))
+                .collect())
+        }
+    }
+}
+
 /// Records an edit, keeping the previous text as a revision.
 pub fn record_edit(
     conn: &mut DbConn,
