@@ -971,6 +971,18 @@ async fn list_behaves(panel: Panel) {
         vec![60],
         "search finds message text"
     );
+    let upper = body(panel.client.get("/?q=ZAUNK").dispatch().await).await;
+    assert_eq!(ticket_numbers(&upper), vec![60], "search ignores case");
+    // An edited message is found by its new text, not by the old one.
+    panel
+        .db
+        .write(|c| queries::record_edit(c, 1_000_000_000_000_000_061, "jetzt mit Eichhörnchen", 1))
+        .await
+        .expect("edit");
+    let edited = body(panel.client.get("/?q=eichh%C3%B6rnchen").dispatch().await).await;
+    assert_eq!(ticket_numbers(&edited), vec![61], "the new text is found");
+    let old = body(panel.client.get("/?q=hilfe%2061").dispatch().await).await;
+    assert!(ticket_numbers(&old).is_empty(), "the old text is not");
     let wildcard = body(panel.client.get("/?q=%25").dispatch().await).await;
     assert!(
         ticket_numbers(&wildcard).is_empty(),
