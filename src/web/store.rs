@@ -41,12 +41,16 @@ pub struct ListPage {
     pub has_next: bool,
 }
 
-/// `%text%` for the trigram index of message texts (SQLite's `messages_search`), when it can
-/// answer: the index takes no ESCAPE clause, so a text with LIKE's wildcards is searched the
-/// slow way. The index ignores case, as `lower()` does.
-fn indexed_pattern(conn: &DbConn, text: &str) -> Option<String> {
-    let indexed = matches!(conn, DbConn::Sqlite(_)) && !text.contains(['%', '_']);
-    indexed.then(|| format!("%{text}%"))
+/// An FTS5 query for the word index of message texts (SQLite's `messages_search`): the
+/// search's words as one phrase, the last one as a prefix (`zaunk` finds "Zaunkönig",
+/// `B-47` finds "B-4711"). None on PostgreSQL, which scans with LIKE, or without a word.
+fn word_query(conn: &DbConn, text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (matches!(conn, DbConn::Sqlite(_)) && !words.is_empty())
+        .then(|| format!("\"{}\" *", words.join(" ")))
 }
 
 /// `%text%` for LIKE, with LIKE's wildcards in `text` escaped by `\`.
@@ -81,13 +85,13 @@ pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, 
             .like(pattern.clone())
             .escape('\\');
         let by_message: Box<dyn BoxableExpression<tickets::table, MultiBackend, SqlType = Bool>> =
-            match indexed_pattern(conn, search) {
-                Some(plain) => Box::new(
+            match word_query(conn, search) {
+                Some(words) => Box::new(
                     sql::<Bool>(
                         "tickets.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN \
-                         (SELECT rowid FROM messages_search WHERE content LIKE ",
+                         (SELECT rowid FROM messages_search WHERE messages_search MATCH ",
                     )
-                    .bind::<Text, _>(plain)
+                    .bind::<Text, _>(words)
                     .sql("))"),
                 ),
                 None => Box::new(exists(
@@ -235,6 +239,18 @@ pub fn transcript(
 #[cfg(test)]
 mod tests {
     use super::contains_pattern;
+
+    #[test]
+    fn word_query_is_one_phrase_ending_in_a_prefix() {
+        let sqlite = crate::db::DbConn::Sqlite(
+            diesel::Connection::establish(":memory:").expect("in-memory SQLite"),
+        );
+        assert_eq!(
+            super::word_query(&sqlite, " Ban-ID \"B-47\" ").as_deref(),
+            Some("\"Ban ID B 47\" *")
+        );
+        assert_eq!(super::word_query(&sqlite, "%_*"), None, "no word, no index");
+    }
 
     #[test]
     fn like_wildcards_are_escaped() {

@@ -1,10 +1,11 @@
--- A trigram index over message texts, so the panel's search ("%text%") reads the index
--- instead of every message. External content: the text stays in `messages` only.
+-- A word index over message texts, so the panel's search reads the index instead of every
+-- message. Words, not trigrams: a trigram index halved the bot's message throughput (see
+-- docs/benchmarks.md). External content: the text stays in `messages` only.
 CREATE VIRTUAL TABLE messages_search USING fts5(
     content,
     content = 'messages',
     content_rowid = 'id',
-    tokenize = 'trigram'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 INSERT INTO messages_search (messages_search) VALUES ('rebuild');
 
