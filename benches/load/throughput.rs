@@ -57,6 +57,7 @@ pub async fn run(size: Size) {
     let intended = Pragmas {
         journal: "WAL",
         synchronous: "NORMAL",
+        unindexed: false,
     };
     let single = raw_inserts(open, &intended, 1, budget).await;
     let row = |label: &str, rate: f64| {
@@ -73,9 +74,18 @@ pub async fn run(size: Size) {
         "reference: the same, 100 rows per transaction",
         raw_inserts(open, &intended, 100, budget).await,
     );
+    let unindexed = Pragmas {
+        unindexed: true,
+        ..intended
+    };
+    row(
+        "reference: the same without the search index, 1 per txn",
+        raw_inserts(open, &unindexed, 1, budget).await,
+    );
     let wal_full = Pragmas {
         journal: "WAL",
         synchronous: "FULL",
+        unindexed: false,
     };
     row(
         "reference: raw inserts, WAL + synchronous=FULL, 1 per txn",
@@ -84,6 +94,7 @@ pub async fn run(size: Size) {
     let rollback = Pragmas {
         journal: "DELETE",
         synchronous: "FULL",
+        unindexed: false,
     };
     row(
         "reference: raw inserts, DELETE + synchronous=FULL, 1 per txn",
@@ -128,6 +139,8 @@ pub async fn run(size: Size) {
 struct Pragmas {
     journal: &'static str,
     synchronous: &'static str,
+    /// Without the trigger that keeps the panel's message search index.
+    unindexed: bool,
 }
 
 struct Outcome {
@@ -337,8 +350,14 @@ async fn raw_inserts(
     drop(db);
     let path = test_db.url.trim_start_matches("sqlite://").to_owned();
     let setup = format!(
-        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = {}; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
-        pragmas.journal, pragmas.synchronous
+        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = {}; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;{}",
+        pragmas.journal,
+        pragmas.synchronous,
+        if pragmas.unindexed {
+            " DROP TRIGGER messages_search_insert;"
+        } else {
+            ""
+        }
     );
     let (rows, elapsed) = tokio::task::spawn_blocking(move || {
         let mut conn = DbConn::establish(&path).expect("open the database");
