@@ -132,7 +132,7 @@ async fn bot_restarts(open: usize, samples: usize) -> (Samples, Samples, Samples
 fn wait_successor(name: &str, old: Option<ractor::ActorId>, since: Instant) -> Duration {
     let deadline = since + Duration::from_secs(20);
     loop {
-        let running = ractor::registry::where_is(name.to_owned()).is_some_and(|a| {
+        let running = ractor::registry::where_is(name).is_some_and(|a| {
             Some(a.get_id()) != old && a.get_status() == ractor::ActorStatus::Running
         });
         if running {
