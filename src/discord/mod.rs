@@ -146,12 +146,13 @@ impl Bot {
         self.shard.close(CloseFrame::NORMAL);
         sweeper.abort();
         router.stop(None);
-        // Ticket actors finish the message in hand; queued ones are in Discord's history and
-        // are backfilled at the next start.
+        // Ticket actors finish the message in hand; what is left in their mailboxes is in
+        // the message writer's queue (stored below) and in Discord's history.
         self.supervisor
             .stop_and_wait(None, Some(std::time::Duration::from_secs(10)))
             .await
             .map_err(|err| Error::Actor(err.to_string()))?;
+        self.ctx.messages.flush().await;
         Ok(())
     }
 }

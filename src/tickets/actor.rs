@@ -37,6 +37,8 @@ pub struct TicketState {
     ctx: Arc<Ctx>,
     ticket: Ticket,
     secretary: Secretary,
+    /// The channel-history catch-up in flight; it ends with the actor.
+    backfill: Option<tokio::task::AbortHandle>,
 }
 
 pub enum TicketMsg {
@@ -69,6 +71,7 @@ impl Actor for TicketActor {
     ) -> Result<TicketState, ActorProcessingErr> {
         Ok(TicketState {
             secretary: Secretary::new(&args.ctx.ai),
+            backfill: None,
             ctx: args.ctx,
             ticket: args.ticket,
         })
@@ -93,6 +96,18 @@ impl Actor for TicketActor {
         // lives; boxing the work keeps an idle ticket at a few hundred bytes instead of
         // tens of KiB (measured by the load tool's memory scenario).
         Box::pin(state.on_message(&myself, message)).await
+    }
+
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<TicketMsg>,
+        state: &mut TicketState,
+    ) -> Result<(), ActorProcessingErr> {
+        // A successor starts its own catch-up; this one would only hold a Discord request slot.
+        if let Some(backfill) = state.backfill.take() {
+            backfill.abort();
+        }
+        Ok(())
     }
 }
 
@@ -355,7 +370,7 @@ impl TicketState {
 
     /// Fetches what the channel got since the newest stored message in a task of its own, so
     /// the actor answers at once; the messages come back as [`TicketMsg::Backfilled`].
-    async fn start_backfill(&self, myself: &ActorRef<TicketMsg>) -> Result<()> {
+    async fn start_backfill(&mut self, myself: &ActorRef<TicketMsg>) -> Result<()> {
         let Some(channel) = self.channel() else {
             return Ok(());
         };
@@ -370,7 +385,7 @@ impl TicketState {
             return Ok(());
         };
         let (ctx, myself) = (self.ctx.clone(), myself.clone());
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             match missed_messages(&ctx, channel, after).await {
                 Ok(missed) if missed.is_empty() => {}
                 Ok(missed) => {
@@ -381,6 +396,7 @@ impl TicketState {
                 }
             }
         });
+        self.backfill = Some(task.abort_handle());
         Ok(())
     }
 
