@@ -123,3 +123,50 @@ async fn postgres_migrations_apply_and_queries_work() {
     let again = Db::connect(&test_db.url).await.unwrap();
     assert!(again.migrate().await.unwrap().is_empty());
 }
+
+/// Eight claims by one supporter on eight tickets at once, limit 3: exactly three are granted.
+async fn claims_keep_to_the_limit_when_concurrent(db: &Db) {
+    let mut ids = Vec::new();
+    for opener in 0..8 {
+        let reserved = db
+            .write(move |c| queries::reserve_ticket(c, 500 + opener, "Spieler", now_ms()))
+            .await
+            .unwrap();
+        let Reservation::Created(ticket) = reserved else {
+            panic!("a new opener gets a new ticket")
+        };
+        ids.push(ticket.id);
+    }
+    let claims = ids.into_iter().map(|id| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            db.write(move |c| queries::claim_within_limit(c, id, 77, "helfer", 3, now_ms()))
+                .await
+                .unwrap()
+        })
+    });
+    let granted = futures_util::future::join_all(claims)
+        .await
+        .into_iter()
+        .filter(|granted| *granted.as_ref().unwrap())
+        .count();
+    assert_eq!(granted, 3);
+    let held = db.run(|c| queries::claims_held_by(c, 77)).await.unwrap();
+    assert_eq!(held, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_claims_keep_to_the_limit_on_sqlite() {
+    let test_db = TestDb::sqlite();
+    let db = Db::connect(&test_db.url).await.unwrap();
+    claims_keep_to_the_limit_when_concurrent(&db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_claims_keep_to_the_limit_on_postgres() {
+    let Some(test_db) = postgres_or_skip("concurrent_claims_keep_to_the_limit_on_postgres") else {
+        return;
+    };
+    let db = Db::connect(&test_db.url).await.unwrap();
+    claims_keep_to_the_limit_when_concurrent(&db).await;
+}

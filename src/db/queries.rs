@@ -140,6 +140,30 @@ pub fn claims_held_by(conn: &mut DbConn, claimer: i64) -> QueryResult<i64> {
         .get_result(conn)?)
 }
 
+/// Claims ticket `id` for `claimer` unless they already hold `limit` claimed tickets; false
+/// when refused. Run it inside a write transaction. On PostgreSQL a transaction-scoped
+/// advisory lock on the claimer serializes their claims across tickets: two transactions
+/// would otherwise both count `limit − 1` and both claim. SQLite has one writer at a time.
+pub fn claim_within_limit(
+    conn: &mut DbConn,
+    id: i64,
+    claimer: i64,
+    claimer_name: &str,
+    limit: i64,
+    now: i64,
+) -> QueryResult<bool> {
+    if let DbConn::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(claimer)
+            .execute(pg)?;
+    }
+    if claims_held_by(conn, claimer)? >= limit {
+        return Ok(false);
+    }
+    set_claimed(conn, id, claimer, claimer_name, now)?;
+    Ok(true)
+}
+
 pub fn set_claimed(
     conn: &mut DbConn,
     id: i64,

@@ -568,10 +568,11 @@ impl TicketState {
             .ctx
             .db
             .write(move |conn| {
-                if queries::claims_held_by(conn, claimer)? >= i64::from(limit) {
+                let limit = i64::from(limit);
+                if !queries::claim_within_limit(conn, id, claimer, &claimer_name, limit, now_ms())?
+                {
                     return Ok(false);
                 }
-                queries::set_claimed(conn, id, claimer, &claimer_name, now_ms())?;
                 let detail = match previous {
                     Some(previous) => format!("übernommen von {previous}"),
                     None => String::new(),
