@@ -356,6 +356,43 @@ async fn two_tickets_talking_at_once_keep_separate_histories() {
 }
 
 #[tokio::test]
+async fn at_most_eight_ai_requests_are_in_flight_and_every_ticket_is_answered() {
+    let d = desk(&[]).await;
+    d.ai.script(|_| {
+        Reply::slow(
+            Duration::from_millis(300),
+            Reply::text("Bin gleich bei dir."),
+        )
+    });
+    let button = d.bot.setup_button().await;
+    // Twelve openers, each with a ticket; their greetings and first answers overlap.
+    let openers: Vec<u64> = (0..12).map(|k| 6_100_000_000_000_000 + k).collect();
+    let mut channels = Vec::new();
+    for (k, opener) in openers.iter().enumerate() {
+        d.bot
+            .emu
+            .add_member(*opener, &format!("spieler{k}"), None, &[]);
+        let ticket = d.bot.open_ticket(button, *opener).await;
+        channels.push(ticket.channel_id.unwrap() as u64);
+    }
+    for (opener, channel) in openers.iter().zip(&channels) {
+        d.bot
+            .emu
+            .user_message(*opener, *channel, "Hallo, meine ID ist unklar")
+            .await;
+    }
+    for channel in &channels {
+        said(&d.bot, *channel, "Bin gleich bei dir.").await;
+    }
+    let most = d.ai.most_in_flight();
+    assert!(most > 1, "requests of different tickets overlap ({most})");
+    assert!(
+        most <= ticketbot::ai::client::MAX_CONCURRENT,
+        "{most} requests at once"
+    );
+}
+
+#[tokio::test]
 async fn an_injection_attempt_changes_nothing_and_pings_nobody() {
     let d = desk(&[]).await;
     let (ticket, channel) = open(&d.bot, USERS[0]).await;

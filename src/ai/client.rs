@@ -1,5 +1,5 @@
 //! The OpenAI-compatible chat client: one request at a time per ticket, a timeout per request,
-//! and a process-wide limit on requests in flight.
+//! and a limit on requests in flight across all tickets of a bot.
 
 use std::time::Duration;
 
@@ -14,9 +14,8 @@ use tokio::sync::Semaphore;
 use super::verdict::{self, Verdict};
 use crate::config::AiConfig;
 
-/// AI requests in flight across all tickets of this process.
-const MAX_CONCURRENT: usize = 8;
-static PERMITS: Semaphore = Semaphore::const_new(MAX_CONCURRENT);
+/// AI requests in flight across all tickets of a bot (its tickets share one client).
+pub const MAX_CONCURRENT: usize = 8;
 
 /// What the model answered.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +49,7 @@ pub struct AiClient {
     client: Client<OpenAIConfig>,
     model: String,
     timeout: Duration,
+    permits: Semaphore,
 }
 
 impl AiClient {
@@ -69,6 +69,7 @@ impl AiClient {
             client: Client::with_config(openai).with_http_client(http),
             model: config.model.clone(),
             timeout: config.timeout,
+            permits: Semaphore::new(MAX_CONCURRENT),
         })
     }
 
@@ -94,7 +95,8 @@ impl AiClient {
         };
         // Waiting for a permit counts against the timeout too: the ticket never hangs.
         let call = async {
-            let _permit = PERMITS
+            let _permit = self
+                .permits
                 .acquire()
                 .await
                 .map_err(|e| AiFailure::Api(e.to_string()))?;

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -63,6 +64,9 @@ struct Inner {
 struct Shared {
     inner: Arc<Mutex<Inner>>,
     changed: Arc<Notify>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: Arc<AtomicUsize>,
+    most_in_flight: Arc<AtomicUsize>,
 }
 
 impl Shared {
@@ -87,6 +91,8 @@ impl OpenAiEmu {
                 script: Box::new(|_| Reply::text("Danke, ich habe deine Nachricht erhalten.")),
             })),
             changed: Arc::new(Notify::new()),
+            in_flight: Arc::default(),
+            most_in_flight: Arc::default(),
         };
         let app = Router::new()
             .route("/v1/chat/completions", post(completions))
@@ -121,6 +127,11 @@ impl OpenAiEmu {
     /// Answers every request the queue does not answer.
     pub fn script(&self, script: impl Fn(&Value) -> Reply + Send + Sync + 'static) {
         self.shared.lock().script = Box::new(script);
+    }
+
+    /// The most requests that were in flight at the same time.
+    pub fn most_in_flight(&self) -> usize {
+        self.shared.most_in_flight.load(Ordering::SeqCst)
     }
 
     /// Every request body received so far, oldest first.
@@ -196,7 +207,25 @@ async fn completions(State(shared): State<Shared>, headers: HeaderMap, body: Str
         return error(401, "invalid_api_key");
     }
     let model = parsed["model"].as_str().unwrap_or("gpt-test").to_owned();
+    let _counted = InFlight::enter(&shared);
     answer(reply, &model).await
+}
+
+/// Counts one request as in flight until dropped (also when the client gives up).
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(shared: &Shared) -> Self {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        Self(shared.in_flight.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn error(status: u16, code: &str) -> Response {
