@@ -69,20 +69,21 @@ async fn run(db: Db, mut queue: mpsc::UnboundedReceiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (rows, waiters): (Vec<Option<Message>>, Vec<_>) = batch.drain(..).unzip();
-        let outcome = db
-            .write(move |conn| {
-                let present: Vec<Message> = rows.iter().flatten().cloned().collect();
-                let mut inserted = queries::insert_messages(conn, &present)?.into_iter();
-                // Barriers (None) store nothing.
-                Ok(rows
-                    .iter()
-                    .map(|row| row.is_some() && inserted.next().unwrap_or(false))
-                    .collect::<Vec<bool>>())
-            })
-            .await;
+        let is_message: Vec<bool> = rows.iter().map(Option::is_some).collect();
+        let messages: Vec<Message> = rows.into_iter().flatten().collect();
+        // Barriers store nothing; a batch of barriers only has nothing to commit, since every
+        // earlier batch is committed already (each actor start sends one).
+        let outcome = if messages.is_empty() {
+            Ok(Vec::new())
+        } else {
+            db.write(move |conn| queries::insert_messages(conn, &messages))
+                .await
+        };
         match outcome {
             Ok(inserted) => {
-                for (waiter, new) in waiters.into_iter().zip(inserted) {
+                let mut inserted = inserted.into_iter();
+                for (waiter, is_message) in waiters.into_iter().zip(is_message) {
+                    let new = is_message && inserted.next().unwrap_or(false);
                     let _ = waiter.send(Ok(new));
                 }
             }
