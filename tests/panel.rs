@@ -817,12 +817,7 @@ async fn seed_many(db: &Db, count: i64) {
 
 /// Message ids of the chat on a ticket page (`id="m…"`), in page order.
 fn message_ids(page: &str) -> Vec<i64> {
-    page.match_indices(" id=\"m")
-        .filter_map(|(at, matched)| {
-            let rest = &page[at + matched.len()..];
-            rest[..rest.find('"')?].parse().ok()
-        })
-        .collect()
+    numbers_after(page, " id=\"m")
 }
 
 #[tokio::test]
@@ -904,8 +899,12 @@ fn links(page: &str) -> String {
 }
 
 fn ticket_numbers(page: &str) -> Vec<i64> {
-    let page = links(page);
-    page.match_indices("class=\"ticket-number\" href=\"/tickets/")
+    numbers_after(&links(page), "class=\"ticket-number\" href=\"/tickets/")
+}
+
+/// The numbers that follow each `marker` in `page`, up to the next `"`, in page order.
+fn numbers_after(page: &str, marker: &str) -> Vec<i64> {
+    page.match_indices(marker)
         .filter_map(|(at, matched)| {
             let rest = &page[at + matched.len()..];
             rest[..rest.find('"')?].parse().ok()
