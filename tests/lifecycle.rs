@@ -441,13 +441,8 @@ async fn five_hundred_messages_are_all_in_the_transcript_in_order() {
             .user_message(USERS[0], channel_id, &format!("Nachricht {i:03}"))
             .await;
     }
-    bot.wait_messages(ticket.id, |m| {
-        m.iter()
-            .filter(|m| m.content.starts_with("Nachricht "))
-            .count()
-            == 500
-    })
-    .await;
+    bot.wait_stored_with_prefix(ticket.id, "Nachricht ", 500)
+        .await;
     let ir = bot
         .emu
         .slash_command(SUPPORTERS[0], channel_id, "ticket_transcript")

@@ -43,10 +43,7 @@ async fn a_panicking_ticket_actor_is_restarted_while_the_others_keep_answering()
         } else {
             "runde "
         };
-        bot.wait_messages(ticket.id, |m| {
-            m.iter().filter(|m| m.content.starts_with(expected)).count() == 10
-        })
-        .await;
+        bot.wait_stored_with_prefix(ticket.id, expected, 10).await;
     }
     let back = crash_at.elapsed();
     assert!(
@@ -84,13 +81,8 @@ async fn messages_queued_behind_a_crash_are_stored_without_discords_history() {
             .user_message(USERS[0], channel, &format!("hinter dem Absturz {k}"))
             .await;
     }
-    bot.wait_messages(ticket.id, |m| {
-        m.iter()
-            .filter(|m| m.content.starts_with("hinter dem Absturz "))
-            .count()
-            == 5
-    })
-    .await;
+    bot.wait_stored_with_prefix(ticket.id, "hinter dem Absturz ", 5)
+        .await;
     assert!(!bot.ticket(ticket.id).await.degraded);
 }
 
@@ -454,12 +446,7 @@ async fn a_dropped_websocket_during_rest_faults_loses_and_duplicates_nothing() {
         .await;
     bot.emu.wait_interaction_response(&ir, WAIT).await;
     let stored = bot
-        .wait_messages(ticket.id, |m| {
-            m.iter()
-                .filter(|m| m.content.starts_with("während der störung"))
-                .count()
-                == 20
-        })
+        .wait_stored_with_prefix(ticket.id, "während der störung", 20)
         .await;
     let mut ids: Vec<i64> = stored.iter().map(|m| m.id).collect();
     ids.dedup();
@@ -491,13 +478,7 @@ async fn a_panic_in_the_gateway_router_skips_one_event_and_routing_goes_on() {
             .user_message(USERS[0], channel, &format!("danach {i}"))
             .await;
     }
-    bot.wait_messages(ticket.id, |m| {
-        m.iter()
-            .filter(|m| m.content.starts_with("danach "))
-            .count()
-            == 5
-    })
-    .await;
+    bot.wait_stored_with_prefix(ticket.id, "danach ", 5).await;
     let ir = bot.press(SUPPORTERS[0], &ticket, "ticket:claim").await;
     bot.emu
         .wait_interaction_response(&ir, WAIT)

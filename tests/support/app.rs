@@ -268,6 +268,20 @@ impl TestBot {
     }
 
     /// Waits until `pred` holds for the ticket's stored messages.
+    /// Waits until ticket `id` has exactly `count` stored messages starting with `prefix`;
+    /// returns all its messages.
+    pub async fn wait_stored_with_prefix(
+        &self,
+        id: i64,
+        prefix: &str,
+        count: usize,
+    ) -> Vec<ticketbot::db::models::Message> {
+        self.wait_messages(id, |m| {
+            m.iter().filter(|m| m.content.starts_with(prefix)).count() == count
+        })
+        .await
+    }
+
     pub async fn wait_messages(
         &self,
         id: i64,
