@@ -86,6 +86,57 @@ async fn messages_queued_behind_a_crash_are_stored_without_discords_history() {
     assert!(!bot.ticket(ticket.id).await.degraded);
 }
 
+/// A ticket whose actor finished its first catch-up on the channel history; returns its id and
+/// channel.
+async fn ticket_caught_up(bot: &TestBot) -> (i64, u64) {
+    let button = bot.setup_button().await;
+    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let synced = bot
+        .wait_ticket(|t| t.id == ticket.id && t.history_synced_id.is_some())
+        .await;
+    (synced.id, ticket.channel_id.unwrap() as u64)
+}
+
+#[tokio::test]
+async fn a_message_missed_before_a_crash_is_caught_up_although_newer_ones_are_stored() {
+    let bot = TestBot::start().await;
+    let (id, channel) = ticket_caught_up(&bot).await;
+    // Written while no actor listened; the message that crashes the actor is newer and is
+    // stored first, so "after the newest stored message" would skip the missed one.
+    let missed = bot
+        .emu
+        .store_message_silently(USERS[0], channel, "nie zugestellt");
+    bot.emu.user_message(USERS[0], channel, fault::PANIC).await;
+    bot.wait_stored_with_prefix(id, "nie zugestellt", 1).await;
+    let ticket = bot.ticket(id).await;
+    assert!(!ticket.degraded);
+    assert!(
+        ticket.history_synced_id >= Some(missed as i64),
+        "the catch-up position moved past what it stored"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_catch_up_on_channel_history_is_tried_again() {
+    let bot = TestBot::start().await;
+    let (id, channel) = ticket_caught_up(&bot).await;
+    bot.emu
+        .store_message_silently(USERS[0], channel, "während Discord hakte");
+    // More 500s than one request's retries: the restarted actor's catch-up fails once.
+    let history = format!("/channels/{channel}/messages");
+    bot.emu.fail_next("GET", &history, 500, 8);
+    bot.emu.user_message(USERS[0], channel, fault::PANIC).await;
+    bot.wait_stored_with_prefix(id, "während Discord hakte", 1)
+        .await;
+    let history_failures = bot
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.is("GET", &history) && r.status == 500)
+        .count();
+    assert_eq!(history_failures, 8, "the faults were injected");
+}
+
 #[tokio::test]
 async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing() {
     let bot = TestBot::start().await;
@@ -232,27 +283,37 @@ async fn discord_429s_and_500s_are_retried_without_duplicates() {
     assert_eq!(bot.all_tickets().await.len(), 1);
 }
 
-/// The real binary, as an operator runs it.
-/// The binary's process, killed when the test ends however it ends.
-struct Running(std::process::Child);
+/// The real binary, as an operator runs it: killed when the test ends however it ends, its
+/// log (stdout and stderr) kept in a file so a failing assertion can show what the bot did.
+struct Running {
+    child: std::process::Child,
+    log: tempfile::NamedTempFile,
+}
+
+impl Running {
+    /// What the binary logged so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.log.path()).unwrap_or_default()
+    }
+}
 
 impl std::ops::Deref for Running {
     type Target = std::process::Child;
     fn deref(&self) -> &Self::Target {
-        &self.0
+        &self.child
     }
 }
 
 impl std::ops::DerefMut for Running {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
+        &mut self.child
     }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -261,15 +322,20 @@ fn spawn_binary(env: &std::collections::HashMap<String, String>) -> Running {
 }
 
 fn spawn_binary_with(env: &std::collections::HashMap<String, String>, args: &[&str]) -> Running {
+    let log = tempfile::NamedTempFile::new().expect("log file");
+    // One handle for both streams, so they share one write position.
+    let out = log.reopen().expect("log file");
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ticketbot"));
     command
         .args(args)
         .env_clear()
         .envs(env)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info")
         .current_dir(std::env::temp_dir())
-        .stdout(std::process::Stdio::null());
-    Running(command.spawn().expect("binary starts"))
+        .stdout(out.try_clone().expect("log file"))
+        .stderr(out);
+    let child = command.spawn().expect("binary starts");
+    Running { child, log }
 }
 
 #[tokio::test]
@@ -280,7 +346,7 @@ async fn after_sigkill_a_restart_resumes_every_open_ticket_and_backfills() {
     let emu = guild().await;
     let test_db = TestDb::sqlite();
     let env = bot_env(&emu, &test_db, &[]);
-    let mut child = spawn_binary(&env);
+    let mut first = spawn_binary(&env);
     emu.wait_for(WAIT, |e| {
         (e.commands().len() == 2 && e.is_connected()).then_some(())
     })
@@ -349,14 +415,14 @@ async fn after_sigkill_a_restart_resumes_every_open_ticket_and_backfills() {
     };
     assert_eq!(stored("vor dem absturz").await, 3);
 
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
+    first.kill().expect("SIGKILL");
+    let _ = first.wait();
     for channel in &channels {
         emu.store_message_silently(USERS[0], channel.id, "während der bot weg war");
     }
     let identifies = emu.identify_count();
     let started = Instant::now();
-    let mut child = spawn_binary(&env);
+    let mut second = spawn_binary(&env);
     emu.wait_for(WAIT, |e| {
         (e.identify_count() > identifies && e.is_connected()).then_some(())
     })
@@ -365,7 +431,9 @@ async fn after_sigkill_a_restart_resumes_every_open_ticket_and_backfills() {
     assert_eq!(
         stored("während der bot weg war").await,
         3,
-        "backfilled from channel history"
+        "backfilled from channel history\n--- first run's log:\n{}\n--- second run's log:\n{}",
+        first.log(),
+        second.log()
     );
     let resumed = started.elapsed();
 
@@ -386,8 +454,8 @@ async fn after_sigkill_a_restart_resumes_every_open_ticket_and_backfills() {
         "{}",
         answer.content()
     );
-    child.kill().ok();
-    let _ = child.wait();
+    second.kill().ok();
+    let _ = second.wait();
     eprintln!("restart to all tickets backfilled: {resumed:?}");
 }
 

@@ -76,6 +76,9 @@ pub struct Ticket {
     pub verdict_cooperative: Option<bool>,
     pub verdict_summary: Option<String>,
     pub verdict_at: Option<i64>,
+    /// Every message of the channel up to this Discord id is stored; the next catch-up on
+    /// channel history starts here.
+    pub history_synced_id: Option<i64>,
 }
 
 impl Ticket {

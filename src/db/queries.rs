@@ -335,6 +335,19 @@ pub fn newest_message_id(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Optio
         .first(conn)?)
 }
 
+/// Moves a ticket's channel-history position forward to `synced` (never back).
+pub fn record_history_synced(conn: &mut DbConn, ticket_id: i64, synced: i64) -> QueryResult<()> {
+    diesel::update(tickets::table.find(ticket_id))
+        .filter(
+            tickets::history_synced_id
+                .is_null()
+                .or(tickets::history_synced_id.lt(synced)),
+        )
+        .set(tickets::history_synced_id.eq(synced))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn insert_transcript(conn: &mut DbConn, transcript: NewTranscript) -> QueryResult<Transcript> {
     let id: i64 = diesel::insert_into(transcripts::table)
         .values(transcript)

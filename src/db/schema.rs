@@ -27,6 +27,7 @@ diesel::table! {
         verdict_cooperative -> Nullable<Bool>,
         verdict_summary -> Nullable<Text>,
         verdict_at -> Nullable<BigInt>,
+        history_synced_id -> Nullable<BigInt>,
     }
 }
 

@@ -25,6 +25,8 @@ use crate::tickets::{record, transcript};
 
 /// How long the actor of a closed ticket stays to store late messages before it stops.
 const CLOSED_LINGER: Duration = Duration::from_secs(30);
+/// The longest pause between tries to read a channel's history while Discord is unreachable.
+const BACKFILL_RETRY_MAX: Duration = Duration::from_secs(300);
 
 pub struct TicketActor;
 
@@ -46,8 +48,12 @@ pub enum TicketMsg {
     TranscriptCommand(Box<Interaction>),
     /// A channel message; with the receipt of its storage when the router already queued it.
     MessageCreated(Box<DiscordMessage>, Option<Receipt>),
-    /// Messages of the channel that arrived while no actor listened.
-    Backfilled(Vec<DiscordMessage>),
+    /// Messages of the channel after message id `after` (oldest first): what arrived while no
+    /// actor listened.
+    Backfilled {
+        after: i64,
+        missed: Vec<DiscordMessage>,
+    },
     MessageUpdated(Box<DiscordMessage>),
     MessageDeleted(Id<MessageMarker>),
     /// The channel was deleted by hand in Discord.
@@ -169,10 +175,13 @@ impl TicketState {
                 let outcome = self.transcript_command(&interaction).await;
                 self.finish(myself, &interaction, outcome).await;
             }
-            TicketMsg::Backfilled(missed) => {
-                self.store_backfilled(missed).await?;
+            TicketMsg::Backfilled { after, missed } => {
+                let anything = !missed.is_empty();
+                self.store_backfilled(after, missed).await?;
                 // The opener may have written while nobody answered.
-                self.secretary_turn(myself).await;
+                if anything {
+                    self.secretary_turn(myself).await;
+                }
             }
             TicketMsg::MessageCreated(message, receipt) => {
                 self.store(&message, receipt).await?;
@@ -368,41 +377,52 @@ impl TicketState {
         Ok(())
     }
 
-    /// Fetches what the channel got since the newest stored message in a task of its own, so
-    /// the actor answers at once; the messages come back as [`TicketMsg::Backfilled`].
+    /// Fetches what the channel got since the last catch-up in a task of its own, so the actor
+    /// answers at once; the messages come back as [`TicketMsg::Backfilled`].
     async fn start_backfill(&mut self, myself: &ActorRef<TicketMsg>) -> Result<()> {
         let Some(channel) = self.channel() else {
             return Ok(());
         };
         let id = self.id();
-        let newest = self
-            .ctx
-            .db
-            .run(move |conn| queries::newest_message_id(conn, id))
-            .await?;
+        // Before the first catch-up the newest stored message is the position. After it, that
+        // is no longer safe: a message stored live while a catch-up was in flight is newer
+        // than the ones the catch-up had yet to store if the actor died in between.
+        let synced = match self.ticket.history_synced_id {
+            Some(synced) => Some(synced),
+            None => {
+                self.ctx
+                    .db
+                    .run(move |conn| queries::newest_message_id(conn, id))
+                    .await?
+            }
+        };
         // A ticket imported from the original bot has only its welcome message as a position.
-        let Some(after) = newest.max(self.ticket.welcome_message_id) else {
+        let Some(after) = synced.max(self.ticket.welcome_message_id) else {
             return Ok(());
         };
+        // Nothing new and the position already recorded: no write (all actors start at once).
+        let recorded = self.ticket.history_synced_id.is_some();
         let (ctx, myself) = (self.ctx.clone(), myself.clone());
         let task = tokio::spawn(async move {
-            match missed_messages(&ctx, channel, after).await {
-                Ok(missed) if missed.is_empty() => {}
-                Ok(missed) => {
-                    let _ = myself.cast(TicketMsg::Backfilled(missed));
-                }
-                Err(err) => {
-                    tracing::warn!(ticket = id, error = %err, "could not backfill channel history");
-                }
+            let missed = missed_messages_retrying(&ctx, id, channel, after).await;
+            if let Some(missed) = missed
+                && (!missed.is_empty() || !recorded)
+            {
+                let _ = myself.cast(TicketMsg::Backfilled { after, missed });
             }
         });
         self.backfill = Some(task.abort_handle());
         Ok(())
     }
 
-    /// Stores backfilled messages, oldest first, once each.
-    async fn store_backfilled(&self, missed: Vec<DiscordMessage>) -> Result<()> {
+    /// Stores backfilled messages, oldest first, once each, and moves the ticket's catch-up
+    /// position past them in the same transaction.
+    async fn store_backfilled(&mut self, after: i64, missed: Vec<DiscordMessage>) -> Result<()> {
         let id = self.id();
+        let synced = missed
+            .iter()
+            .map(|m| m.id.get() as i64)
+            .fold(after, i64::max);
         let rows: Vec<Message> = missed
             .iter()
             .map(|m| record::message_row(id, m, false))
@@ -415,9 +435,11 @@ impl TicketState {
                 for row in &rows {
                     new += usize::from(queries::insert_message(conn, row)?);
                 }
+                queries::record_history_synced(conn, id, synced)?;
                 Ok(new)
             })
             .await?;
+        self.ticket.history_synced_id = self.ticket.history_synced_id.max(Some(synced));
         if stored > 0 {
             tracing::info!(
                 ticket = id,
@@ -833,6 +855,35 @@ impl TicketState {
             reply::BLUE,
         );
         Ok(Flow::Continue)
+    }
+}
+
+/// [`missed_messages`], tried again with growing pauses while Discord is unreachable (the task
+/// ends with the actor). A refusal (4xx) is final: the channel is gone or the bot lacks rights.
+async fn missed_messages_retrying(
+    ctx: &Ctx,
+    ticket: i64,
+    channel: Id<twilight_model::id::marker::ChannelMarker>,
+    after: i64,
+) -> Option<Vec<DiscordMessage>> {
+    let mut pause = Duration::from_secs(1);
+    loop {
+        match missed_messages(ctx, channel, after).await {
+            Ok(missed) => return Some(missed),
+            Err(err)
+                if err
+                    .discord_status()
+                    .is_some_and(|s| (400..500).contains(&s) && s != 429) =>
+            {
+                tracing::warn!(ticket, error = %err, "could not backfill channel history");
+                return None;
+            }
+            Err(err) => {
+                tracing::warn!(ticket, error = %err, retry_in = ?pause, "could not backfill channel history; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(BACKFILL_RETRY_MAX);
+            }
+        }
     }
 }
 

@@ -267,7 +267,6 @@ impl TestBot {
             .collect()
     }
 
-    /// Waits until `pred` holds for the ticket's stored messages.
     /// Waits until ticket `id` has exactly `count` stored messages starting with `prefix`;
     /// returns all its messages.
     pub async fn wait_stored_with_prefix(
@@ -282,6 +281,7 @@ impl TestBot {
         .await
     }
 
+    /// Waits until `pred` holds for the ticket's stored messages.
     pub async fn wait_messages(
         &self,
         id: i64,
