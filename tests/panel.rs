@@ -1009,6 +1009,76 @@ async fn list_behaves(panel: Panel) {
 }
 
 #[tokio::test]
+async fn a_kept_list_page_is_rendered_again_when_a_ticket_or_transcript_changes() {
+    kept_list_pages_follow_changes(panel().await).await;
+}
+
+#[tokio::test]
+async fn a_kept_list_page_is_rendered_again_when_a_ticket_or_transcript_changes_on_postgres() {
+    let Some(test_db) = postgres_or_skip(
+        "a_kept_list_page_is_rendered_again_when_a_ticket_or_transcript_changes_on_postgres",
+    ) else {
+        return;
+    };
+    kept_list_pages_follow_changes(panel_on(test_db).await).await;
+}
+
+/// The panel's own pool writes here, as a bot in another process would: the panel learns of
+/// the changes only through the database.
+async fn kept_list_pages_follow_changes(panel: Panel) {
+    seed_many(&panel.db, 120).await;
+    assert_eq!(login(&panel, ADMIN).await.status(), Status::SeeOther);
+    let page = |url: &'static str| {
+        let client = &panel.client;
+        async move { body(client.get(url).dispatch().await).await }
+    };
+    let first = page("/").await;
+    assert_eq!(first, page("/").await, "nothing changed");
+    assert!(!first.contains("Neue Helferin"));
+    let claimed = ticket_numbers(&page("/?status=claimed").await);
+    assert_eq!(claimed.len(), 32);
+
+    panel
+        .db
+        .write(|c| {
+            diesel::sql_query(
+                "UPDATE tickets SET status = 'claimed', claimed_by = 43, \
+                 claimed_by_name = 'Neue Helferin' WHERE id IN (119, 1)",
+            )
+            .execute(c)?;
+            Ok(())
+        })
+        .await
+        .expect("claim");
+    assert!(
+        page("/").await.contains("Neue Helferin"),
+        "a changed ticket"
+    );
+    let claimed_now = ticket_numbers(&page("/?status=claimed").await);
+    assert_eq!(claimed_now.len(), 34, "a filtered page follows too");
+    assert!(claimed_now.contains(&1) && claimed_now.contains(&119));
+
+    let before = page("/").await;
+    assert!(!links(&before).contains("href=\"/tickets/118/transcripts/"));
+    panel
+        .db
+        .write(|c| {
+            diesel::sql_query(
+                "INSERT INTO transcripts (ticket_id, reason, created_at, message_count, body_text) \
+                 VALUES (118, 'manual', 1700000000000, 1, 'x')",
+            )
+            .execute(c)?;
+            Ok(())
+        })
+        .await
+        .expect("transcript");
+    assert!(
+        links(&page("/").await).contains("href=\"/tickets/118/transcripts/"),
+        "a new transcript"
+    );
+}
+
+#[tokio::test]
 async fn list_pages_and_searches_answer_over_100000_tickets() {
     let panel = panel().await;
     let started = Instant::now();

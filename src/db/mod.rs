@@ -161,6 +161,23 @@ impl Db {
         .map_err(|err| Error::Internal(format!("database task failed: {err}")))?
     }
 
+    /// Runs a short read: on SQLite on the calling thread when a connection is free at once,
+    /// since handing it to the blocking pool and back costs more than such a read; otherwise
+    /// (and on PostgreSQL, a network round trip) like [`Db::run`].
+    pub async fn run_short<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.is_sqlite
+            && let Ok(_permit) = self.permits.clone().try_acquire_owned()
+            && let Some(mut conn) = self.pool.try_get()
+        {
+            return f(&mut conn);
+        }
+        self.run(f).await
+    }
+
     /// Runs `f` in one write transaction. SQLite has one writer at a time anyway; taking an
     /// in-process lock first keeps a read-then-write transaction from failing with
     /// `SQLITE_BUSY` when another one committed in between.

@@ -100,6 +100,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    panel_version (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(messages -> tickets (ticket_id));
 diesel::joinable!(transcripts -> tickets (ticket_id));
 diesel::joinable!(audit_log -> tickets (ticket_id));

@@ -2,12 +2,14 @@
 //! pages with the conversation and transcript snapshots, `/healthz`. It only reads.
 //!
 //! Each part is one `AdHoc` stage that manages its state and mounts its `routes()`:
-//! [`templates::stage`], [`assets::stage`], [`auth::stage`], [`pages::stage`].
+//! [`templates::stage`], [`assets::stage`], [`auth::stage`], [`pages::stage`] (which keeps
+//! rendered list pages in a [`list_cache::ListCache`]).
 
 mod assets;
 mod auth;
 mod discord_api;
 mod error;
+mod list_cache;
 pub mod markdown;
 mod pages;
 mod store;

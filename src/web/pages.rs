@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::auth::{Staff, login_redirect};
 use super::error::PanelError;
+use super::list_cache::{ListCache, ListKey};
 use super::store::{self, ListFilter, PAGE_SIZE};
 use super::templates::{Page, Templates};
 use super::text;
@@ -64,6 +65,7 @@ async fn index(
     staff: Staff,
     db: &State<Db>,
     templates: &State<Templates>,
+    cache: &State<ListCache>,
     status: Option<&str>,
     q: Option<&str>,
     page: Option<i64>,
@@ -79,11 +81,30 @@ async fn index(
         search: (!search.is_empty()).then(|| search.clone()),
         page,
     };
+    let user = UserView::of(&staff.0);
+    let key = search.is_empty().then(|| ListKey {
+        user_id: user.id.clone(),
+        user_name: user.name.clone(),
+        avatar_url: user.avatar_url.clone(),
+        status: status.clone(),
+        page,
+    });
+    // The change count is read before the tickets: a page kept under it is never older.
+    let version = match &key {
+        Some(key) => {
+            let version = db.run_short(store::panel_version).await?;
+            if let Some(html) = cache.get(key, version) {
+                return Ok(Page::html(html));
+            }
+            Some(version)
+        }
+        None => None,
+    };
     let listed = db
         .run(move |conn| store::list_tickets(conn, &filter))
         .await?;
     let view = ListView {
-        user: UserView::of(&staff.0),
+        user,
         statuses: text::STATUS_FILTERS
             .iter()
             .map(|value| StatusOption {
@@ -107,7 +128,11 @@ async fn index(
         status,
         search,
     };
-    templates.page("list.html", &view)
+    let html = templates.render("list.html", &view)?;
+    if let (Some(key), Some(version)) = (key, version) {
+        cache.put(key, version, html.clone());
+    }
+    Ok(Page::html(html))
 }
 
 #[get("/tickets/<id>?<page>")]
@@ -291,5 +316,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 pub fn stage() -> AdHoc {
-    AdHoc::on_ignite("Pages", |rocket| async move { rocket.mount("/", routes()) })
+    AdHoc::on_ignite("Pages", |rocket| async move {
+        rocket.manage(ListCache::default()).mount("/", routes())
+    })
 }

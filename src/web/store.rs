@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
 use crate::db::models::{AuditEntry, Message, MessageRevision, Ticket, Transcript};
-use crate::db::schema::{message_revisions, messages, tickets, transcripts};
+use crate::db::schema::{message_revisions, messages, panel_version, tickets, transcripts};
 use crate::db::{DbConn, MultiBackend, queries};
 use crate::error::Error;
 
@@ -65,6 +65,14 @@ fn contains_pattern(text: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// How often tickets and transcripts have changed (kept by triggers); read before the data it
+/// vouches for, so a page cached under it is never older than it claims.
+pub fn panel_version(conn: &mut DbConn) -> Result<i64, Error> {
+    Ok(panel_version::table
+        .select(panel_version::version)
+        .first(conn)?)
 }
 
 pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, Error> {

@@ -52,10 +52,7 @@ impl Templates {
     }
 
     pub fn page(&self, name: &str, view: &impl Serialize) -> Result<Page, PanelError> {
-        Ok(Page {
-            html: self.render(name, view)?,
-            status: Status::Ok,
-        })
+        Ok(Page::html(self.render(name, view)?))
     }
 }
 
@@ -63,6 +60,16 @@ impl Templates {
 pub struct Page {
     pub html: String,
     pub status: Status,
+}
+
+impl Page {
+    /// A page answered with 200 OK.
+    pub fn html(html: String) -> Self {
+        Self {
+            html,
+            status: Status::Ok,
+        }
+    }
 }
 
 impl<'r> Responder<'r, 'static> for Page {

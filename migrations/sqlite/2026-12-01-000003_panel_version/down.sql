@@ -1,0 +1,7 @@
+DROP TRIGGER transcripts_delete_panel_version;
+DROP TRIGGER transcripts_update_panel_version;
+DROP TRIGGER transcripts_insert_panel_version;
+DROP TRIGGER tickets_delete_panel_version;
+DROP TRIGGER tickets_update_panel_version;
+DROP TRIGGER tickets_insert_panel_version;
+DROP TABLE panel_version;
