@@ -115,6 +115,16 @@ pub async fn status() -> Result<()> {
         println!("{status:>8}: {count}");
     }
     println!("degraded: {}", counts.degraded);
+    match crate::heartbeat::read(&db).await? {
+        Some(report) => println!(
+            "     bot: report {:.0} s old, {} ticket actors ({} alive), {} restarts",
+            report.age().as_secs_f64(),
+            report.actors,
+            report.actors_alive,
+            report.counters.actor_restarts
+        ),
+        None => println!("     bot: no report yet"),
+    }
     Ok(())
 }
 

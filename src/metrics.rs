@@ -1,14 +1,18 @@
 //! Operator metrics in Prometheus text format: counters kept in the process, ticket counts read
-//! from the database at scrape time, and the supervisor's view of the ticket actors.
+//! from the database at scrape time, and the supervisor's view of the ticket actors. A panel
+//! without a bot in its process shows the bot's last [`heartbeat`](crate::heartbeat) report.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use crate::db::Db;
 use crate::error::Result;
+use crate::heartbeat;
 
 static ACTOR_RESTARTS: AtomicU64 = AtomicU64::new(0);
 static DISCORD_RETRIED: AtomicU64 = AtomicU64::new(0);
@@ -17,13 +21,46 @@ static AI_REQUESTS: AtomicU64 = AtomicU64::new(0);
 static AI_FAILURES: AtomicU64 = AtomicU64::new(0);
 static AI_LATENCY_MICROS: AtomicU64 = AtomicU64::new(0);
 static ACTORS: Mutex<BTreeMap<i64, ActorView>> = Mutex::new(BTreeMap::new());
+static BOT_IN_PROCESS: AtomicBool = AtomicBool::new(false);
 
 /// What the supervisor knows of one ticket's actor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActorView {
     pub alive: bool,
     pub restarts: u64,
     pub degraded: bool,
+}
+
+/// The process's counters since it started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counters {
+    pub actor_restarts: u64,
+    pub discord_retried: u64,
+    pub discord_failed: u64,
+    pub ai_requests: u64,
+    pub ai_failures: u64,
+    pub ai_latency_seconds: f64,
+}
+
+pub fn counters() -> Counters {
+    let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    Counters {
+        actor_restarts: load(&ACTOR_RESTARTS),
+        discord_retried: load(&DISCORD_RETRIED),
+        discord_failed: load(&DISCORD_FAILED),
+        ai_requests: load(&AI_REQUESTS),
+        ai_failures: load(&AI_FAILURES),
+        ai_latency_seconds: load(&AI_LATENCY_MICROS) as f64 / 1e6,
+    }
+}
+
+/// This process runs the bot: its own supervisor and counters are the ones to show.
+pub fn bot_started() {
+    BOT_IN_PROCESS.store(true, Ordering::Relaxed);
+}
+
+pub fn bot_in_process() -> bool {
+    BOT_IN_PROCESS.load(Ordering::Relaxed)
 }
 
 pub fn actor_restarted() {
@@ -72,10 +109,19 @@ pub fn actors() -> Vec<(i64, ActorView)> {
         .collect()
 }
 
-/// The whole scrape: database counts plus this process's counters.
+/// The whole scrape: database counts plus the bot's counters, from this process or, for a
+/// panel of its own, from the bot's last report.
 pub async fn prometheus(db: &Db) -> Result<String> {
     let counts = db.run(crate::db::queries::status_counts).await?;
-    let actors = actors();
+    let report = if bot_in_process() {
+        Some(heartbeat::Report::of_this_process())
+    } else {
+        heartbeat::read(db).await?
+    };
+    let (alive, counters, age) = match &report {
+        Some(report) => (report.actors_alive, report.counters, Some(report.age())),
+        None => (0, Counters::default(), None),
+    };
     let mut out = String::new();
     let mut metric = |name: &str, kind: &str, help: &str, lines: Vec<(String, String)>| {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
@@ -99,54 +145,58 @@ pub async fn prometheus(db: &Db) -> Result<String> {
         "Tickets whose actor kept failing and is no longer restarted.",
         vec![(String::new(), counts.degraded.to_string())],
     );
+    if let Some(age) = age {
+        metric(
+            "ticketbot_bot_report_age_seconds",
+            "gauge",
+            "Age of the bot's figures below (0 when the bot runs in this process).",
+            vec![(String::new(), format!("{:.3}", age.as_secs_f64()))],
+        );
+    }
     metric(
         "ticketbot_actors_alive",
         "gauge",
-        "Ticket actors running in this process.",
-        vec![(
-            String::new(),
-            actors.iter().filter(|(_, a)| a.alive).count().to_string(),
-        )],
+        "Ticket actors running in the bot.",
+        vec![(String::new(), alive.to_string())],
     );
-    let counter = |c: &AtomicU64| c.load(Ordering::Relaxed).to_string();
     metric(
         "ticketbot_actor_restarts_total",
         "counter",
         "Ticket actor restarts after a failure.",
-        vec![(String::new(), counter(&ACTOR_RESTARTS))],
+        vec![(String::new(), counters.actor_restarts.to_string())],
     );
     metric(
         "ticketbot_discord_request_errors_total",
         "counter",
         "Failed Discord requests: retried, or given up.",
         vec![
-            ("{outcome=\"retried\"}".into(), counter(&DISCORD_RETRIED)),
-            ("{outcome=\"failed\"}".into(), counter(&DISCORD_FAILED)),
+            (
+                "{outcome=\"retried\"}".into(),
+                counters.discord_retried.to_string(),
+            ),
+            (
+                "{outcome=\"failed\"}".into(),
+                counters.discord_failed.to_string(),
+            ),
         ],
     );
     metric(
         "ticketbot_ai_requests_total",
         "counter",
         "Requests to the AI model.",
-        vec![(String::new(), counter(&AI_REQUESTS))],
+        vec![(String::new(), counters.ai_requests.to_string())],
     );
     metric(
         "ticketbot_ai_failures_total",
         "counter",
         "AI requests that failed or gave no usable answer.",
-        vec![(String::new(), counter(&AI_FAILURES))],
+        vec![(String::new(), counters.ai_failures.to_string())],
     );
     metric(
         "ticketbot_ai_latency_seconds_sum",
         "counter",
         "Total time spent waiting for the AI model.",
-        vec![(
-            String::new(),
-            format!(
-                "{:.6}",
-                AI_LATENCY_MICROS.load(Ordering::Relaxed) as f64 / 1e6
-            ),
-        )],
+        vec![(String::new(), format!("{:.6}", counters.ai_latency_seconds))],
     );
     Ok(out)
 }

@@ -605,3 +605,82 @@ async fn the_binary_without_arguments_runs_bot_and_panel_together() {
     child.kill().ok();
     let _ = child.wait();
 }
+
+#[tokio::test]
+async fn a_panel_in_its_own_process_shows_the_bots_actors_from_its_report() {
+    use crate::support::app::{ADMIN, bot_env, guild};
+    use crate::support::db::TestDb;
+
+    let emu = guild().await;
+    let test_db = TestDb::sqlite();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let env = bot_env(&emu, &test_db, &[("PANEL_PORT", &port)]);
+    let bot = spawn_binary_with(&env, &["bot"]);
+    emu.wait_for(WAIT, |e| {
+        (e.commands().len() == 2 && e.is_connected()).then_some(())
+    })
+    .await
+    .expect("bot logged in");
+    let panel = spawn_binary_with(&env, &["panel"]);
+    let spec = emu.spec().clone();
+    let ir = emu
+        .slash_command(ADMIN, spec.support_channel, "setup_ticket_button")
+        .await;
+    emu.wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("setup answered");
+    let button = emu
+        .wait_for_message(
+            spec.support_channel,
+            |m| m.button("ticket:open").is_some(),
+            WAIT,
+        )
+        .await
+        .expect("button posted")
+        .id;
+    emu.click_button(USERS[0], spec.support_channel, button, "ticket:open")
+        .await;
+
+    // The bot reports every few seconds; the panel process has no actors of its own.
+    ticketbot::app::install_crypto_provider();
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + WAIT;
+    let metrics = loop {
+        let metrics = match client
+            .get(format!("http://127.0.0.1:{port}/metrics"))
+            .send()
+            .await
+        {
+            Ok(response) => response.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if metrics.contains("ticketbot_actors_alive 1\n") {
+            break metrics;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the panel never showed the bot's actor: {metrics}\n--- bot:\n{}\n--- panel:\n{}",
+            bot.log(),
+            panel.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        metrics.contains("ticketbot_bot_report_age_seconds "),
+        "{metrics}"
+    );
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_ticketbot"))
+        .arg("status")
+        .env_clear()
+        .envs(&env)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("ticketbot status runs");
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains("1 ticket actors (1 alive)"), "{status}");
+}

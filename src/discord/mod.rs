@@ -105,6 +105,8 @@ impl Bot {
             self.ctx.config.cleanup_every,
             stop.clone(),
         ));
+        crate::metrics::bot_started();
+        let reporter = tokio::spawn(crate::heartbeat::run(self.ctx.db.clone(), stop.clone()));
         let mut started = false;
         loop {
             let item = tokio::select! {
@@ -145,6 +147,7 @@ impl Bot {
         }
         self.shard.close(CloseFrame::NORMAL);
         sweeper.abort();
+        reporter.abort();
         router.stop(None);
         // Ticket actors finish the message in hand; what is left in their mailboxes is in
         // the message writer's queue (stored below) and in Discord's history.

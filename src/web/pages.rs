@@ -17,6 +17,7 @@ use super::view::{
     TicketPageView, TicketSummary, TranscriptLineView, TranscriptRow, UserView, format_time,
 };
 use crate::db::Db;
+use crate::heartbeat;
 use crate::legacy::parse_transcript;
 
 #[derive(Debug, Serialize)]
@@ -283,16 +284,37 @@ async fn metrics(db: &State<Db>) -> Result<(ContentType, String), Status> {
     }
 }
 
-/// The ticket actors this process supervises, with their restart counts (staff only). Empty
-/// when the panel runs in a process of its own (`ticketbot panel`).
+/// The bot's ticket actors with their restart counts (staff only): this process's own, or the
+/// last report of a bot in another process.
 #[get("/status")]
-async fn actor_status(_staff: Staff) -> String {
-    let actors = crate::metrics::actors();
-    let mut out = format!(
-        "{} ticket actors\nticket  alive  restarts  degraded\n",
-        actors.len()
-    );
-    for (ticket, view) in actors {
+async fn actor_status(_staff: Staff, db: &State<Db>) -> Result<String, Status> {
+    if crate::metrics::bot_in_process() {
+        return Ok(status_text(&heartbeat::Report::of_this_process(), None));
+    }
+    match heartbeat::read(db).await {
+        Ok(Some(report)) => Ok(status_text(&report, Some(report.age()))),
+        Ok(None) => Ok("No bot has reported to this database yet.\n".to_owned()),
+        Err(err) => {
+            tracing::error!(error = %err, "status: database unreachable");
+            Err(Status::ServiceUnavailable)
+        }
+    }
+}
+
+/// `/status` as text; `age` when the report comes from a bot in another process.
+fn status_text(report: &heartbeat::Report, age: Option<std::time::Duration>) -> String {
+    let mut out = match age {
+        Some(age) => format!(
+            "bot in another process, report {:.0} s old\n",
+            age.as_secs_f64()
+        ),
+        None => String::new(),
+    };
+    out.push_str(&format!(
+        "{} ticket actors, {} alive\nticket  alive  restarts  degraded\n",
+        report.actors, report.actors_alive
+    ));
+    for (ticket, view) in &report.troubled {
         out.push_str(&format!(
             "#{ticket:<6} {:<6} {:<9} {}\n",
             view.alive, view.restarts, view.degraded
