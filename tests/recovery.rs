@@ -684,3 +684,47 @@ async fn a_panel_in_its_own_process_shows_the_bots_actors_from_its_report() {
     let status = String::from_utf8_lossy(&status.stdout);
     assert!(status.contains("1 ticket actors (1 alive)"), "{status}");
 }
+
+#[tokio::test]
+async fn a_discord_refusal_is_reported_to_the_log_channel_with_what_to_fix() {
+    let bot = TestBot::start().await;
+    let spec = bot.spec();
+    let button = bot.setup_button().await;
+    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let channel = ticket.channel_id.unwrap() as u64;
+    // The bot lost "Manage Channels": moving the closed channel is refused for good.
+    bot.emu
+        .fail_next("PATCH", &format!("/channels/{channel}"), 403, 1);
+    let ir = bot.press(SUPPORTERS[0], &ticket, "ticket:close").await;
+    let answer = bot
+        .emu
+        .wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("the supporter is answered");
+    assert!(answer.content().contains("geschlossen"), "{}", answer.content());
+    // Nothing is lost: the ticket is closed and its transcript kept.
+    let closed = bot
+        .wait_ticket(|t| t.id == ticket.id && t.status() == TicketStatus::Closed)
+        .await;
+    assert!(!closed.degraded);
+    assert!(bot.audit(ticket.id).await.contains(&"closed".to_owned()));
+    let report = bot
+        .emu
+        .wait_for_message(
+            spec.log_channel,
+            |m| m.embed_text().contains("Kanal verschieben fehlgeschlagen"),
+            WAIT,
+        )
+        .await
+        .expect("the log channel is told");
+    let text = report.embed_text();
+    assert!(text.contains("Dem Bot fehlen Rechte"), "{text}");
+    assert!(text.contains(&format!("#{}", ticket.id)), "{text}");
+    let refused = bot
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.is("PATCH", &format!("/channels/{channel}")) && r.status == 403)
+        .count();
+    assert_eq!(refused, 1, "a 403 is not retried");
+}
