@@ -40,13 +40,6 @@ async fn desk(extra: &[(&str, &str)]) -> Desk {
     Desk { bot, ai, bans }
 }
 
-async fn open(bot: &TestBot, user: u64) -> (Ticket, u64) {
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, user).await;
-    let channel = ticket.channel_id.unwrap() as u64;
-    (ticket, channel)
-}
-
 fn bot_texts(bot: &TestBot, channel: u64) -> Vec<String> {
     bot.emu
         .messages(channel)
@@ -89,7 +82,7 @@ async fn wait_ai_state(bot: &TestBot, id: i64, state: &str) -> Ticket {
 #[tokio::test]
 async fn greeting_on_open() {
     let d = desk(&[]).await;
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     said(&d.bot, channel, texts::SECRETARY_GREETING).await;
     let stored = d
         .bot
@@ -110,7 +103,7 @@ async fn greeting_on_open() {
 #[tokio::test]
 async fn intake_with_ban_lookup_ends_in_a_stored_and_posted_verdict() {
     let d = desk(&[]).await;
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.ai.push(Reply::text(
         "Danke! Du wurdest wegen Teamkill gebannt. Warum sollten wir den Bann aufheben?",
     ));
@@ -225,7 +218,7 @@ async fn intake_with_ban_lookup_ends_in_a_stored_and_posted_verdict() {
 #[tokio::test]
 async fn an_unknown_id_is_not_stored_and_she_asks_to_check_it() {
     let d = desk(&[]).await;
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.ai.push(Reply::text("Diese ID kenne ich nicht, bitte prüfe sie."));
     d.bot
         .emu
@@ -242,7 +235,7 @@ async fn an_unknown_id_is_not_stored_and_she_asks_to_check_it() {
 #[tokio::test]
 async fn three_uncooperative_answers_decline_the_appeal() {
     let d = desk(&[]).await;
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.ai.push(Reply::text("Bitte bleib freundlich. Wie lautet deine ID?"));
     d.ai.push(Reply::text(
         "So kommen wir nicht weiter. Bitte nenne deine ID.",
@@ -285,7 +278,7 @@ async fn three_uncooperative_answers_decline_the_appeal() {
 #[tokio::test]
 async fn a_staff_message_makes_her_step_back_once() {
     let d = desk(&[]).await;
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.bot
         .emu
         .user_message(USERS[0], channel, "Hallo, ich wurde gebannt")
@@ -395,7 +388,7 @@ async fn at_most_eight_ai_requests_are_in_flight_and_every_ticket_is_answered() 
 #[tokio::test]
 async fn an_injection_attempt_changes_nothing_and_pings_nobody() {
     let d = desk(&[]).await;
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     let spec = d.bot.spec();
     // Even a model that obeys can only talk; its text goes out with mentions disabled.
     d.ai.push(Reply::Text(format!(
@@ -435,7 +428,7 @@ async fn an_injection_attempt_changes_nothing_and_pings_nobody() {
 #[tokio::test]
 async fn ai_messages_carry_allowed_mentions_with_empty_parse() {
     let d = desk(&[]).await;
-    let (_, channel) = open(&d.bot, USERS[0]).await;
+    let (_, channel) = d.bot.first_ticket(USERS[0]).await;
     d.bot.emu.user_message(USERS[0], channel, "Hallo").await;
     said(&d.bot, channel, "Danke, ich habe deine Nachricht").await;
     let post = message_posts(&d.bot, channel)
@@ -492,7 +485,7 @@ async fn scripted_intake_follows(d: &Desk, ticket: &Ticket, channel: u64) {
 async fn a_timeout_falls_back_to_the_script() {
     let d = desk(&[("OPENAI_TIMEOUT_SECONDS", "1")]).await;
     d.ai.push(Reply::slow(Duration::from_secs(5), Reply::text("zu spät")));
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.bot.emu.user_message(USERS[0], channel, PLAYER_ID).await;
     scripted_intake_follows(&d, &ticket, channel).await;
     assert_eq!(
@@ -506,7 +499,7 @@ async fn a_timeout_falls_back_to_the_script() {
 async fn a_server_error_falls_back_to_the_script() {
     let d = desk(&[]).await;
     d.ai.script(|_| Reply::Status(500));
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.bot.emu.user_message(USERS[0], channel, PLAYER_ID).await;
     scripted_intake_follows(&d, &ticket, channel).await;
     // async-openai retries a 5xx three times with a short back-off, then gives up.
@@ -518,7 +511,7 @@ async fn a_rejected_key_or_rate_limit_falls_back_to_the_script() {
     for status in [401, 429] {
         let d = desk(&[]).await;
         d.ai.script(move |_| Reply::Status(status));
-        let (ticket, channel) = open(&d.bot, USERS[0]).await;
+        let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
         d.bot.emu.user_message(USERS[0], channel, PLAYER_ID).await;
         scripted_intake_follows(&d, &ticket, channel).await;
     }
@@ -528,7 +521,7 @@ async fn a_rejected_key_or_rate_limit_falls_back_to_the_script() {
 async fn a_malformed_reply_falls_back_to_the_script() {
     let d = desk(&[]).await;
     d.ai.push(Reply::Malformed);
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.bot.emu.user_message(USERS[0], channel, PLAYER_ID).await;
     scripted_intake_follows(&d, &ticket, channel).await;
 }
@@ -536,7 +529,7 @@ async fn a_malformed_reply_falls_back_to_the_script() {
 #[tokio::test]
 async fn without_an_api_key_the_script_runs() {
     let d = desk(&[("OPENAI_API_KEY", "")]).await;
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.bot
         .emu
         .user_message(USERS[0], channel, "Hallo, ich bin gebannt")
@@ -554,7 +547,7 @@ async fn a_restart_mid_conversation_continues_it() {
         let last = openai::texts_of(body, "user").pop().unwrap_or_default();
         Reply::Text(format!("Antwort auf: {last}"))
     });
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.bot
         .emu
         .user_message(USERS[0], channel, "erste Nachricht")
@@ -600,7 +593,7 @@ async fn messages_written_while_she_thinks_are_answered_together() {
             )),
         )
     });
-    let (_, channel) = open(&d.bot, USERS[0]).await;
+    let (_, channel) = d.bot.first_ticket(USERS[0]).await;
     d.bot.emu.user_message(USERS[0], channel, "eins").await;
     d.ai.wait_requests(1, WAIT).await;
     for text in ["zwei", "drei", "vier"] {
@@ -618,7 +611,7 @@ async fn messages_written_while_she_thinks_are_answered_together() {
 #[tokio::test]
 async fn a_claim_makes_her_step_back_once_and_stay_silent() {
     let d = desk(&[]).await;
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.ai.push(Reply::text("Danke, nenne mir bitte deine ID."));
     d.bot
         .emu
@@ -650,7 +643,7 @@ async fn a_claim_makes_her_step_back_once_and_stay_silent() {
 async fn a_failing_ban_lookup_lets_her_go_on_and_notes_it_for_staff() {
     // Nothing listens on port 9 of the loopback address: the lookup fails at once.
     let d = desk(&[("BAN_LOOKUP_URL", "http://127.0.0.1:9/detail/{id}")]).await;
-    let (_ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (_ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     d.ai.push(Reply::text("Danke! Warum wurdest du gebannt?"));
     d.bot
         .emu
@@ -673,7 +666,7 @@ async fn a_failing_ban_lookup_lets_her_go_on_and_notes_it_for_staff() {
 #[tokio::test]
 async fn after_the_turn_cap_she_hands_over_instead_of_asking_the_model_again() {
     let d = desk(&[]).await;
-    let (ticket, channel) = open(&d.bot, USERS[0]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
     let cap = ticketbot::ai::conversation::MAX_TURNS as usize;
     for turn in 0..cap {
         d.ai.push(Reply::text(&format!("Rückfrage Nummer {turn}?")));

@@ -236,8 +236,7 @@ async fn two_users_opening_at_the_same_moment_get_two_channels() {
 async fn claim_moves_renames_and_records_the_claimer() {
     let bot = TestBot::start().await;
     let spec = bot.spec();
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let (ticket, _) = bot.first_ticket(USERS[0]).await;
 
     let (text, ephemeral) = press(&bot, USERS[1], &ticket, "ticket:claim").await;
     assert!(ephemeral && text.contains("kein Supporter"), "{text}");
@@ -301,9 +300,7 @@ async fn fourth_claim_beyond_a_limit_of_three_is_refused() {
 async fn close_archives_the_channel_and_saves_a_transcript() {
     let bot = TestBot::start().await;
     let spec = bot.spec();
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
-    let channel_id = ticket.channel_id.unwrap() as u64;
+    let (ticket, channel_id) = bot.first_ticket(USERS[0]).await;
     bot.emu
         .user_message(USERS[0], channel_id, "Meine ID ist 76561198000000001")
         .await;
@@ -345,9 +342,7 @@ async fn close_archives_the_channel_and_saves_a_transcript() {
 #[tokio::test]
 async fn delete_removes_the_channel_and_keeps_everything_stored() {
     let bot = TestBot::start().await;
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
-    let channel_id = ticket.channel_id.unwrap() as u64;
+    let (ticket, channel_id) = bot.first_ticket(USERS[0]).await;
     bot.emu
         .user_message(USERS[0], channel_id, "bitte entbannen")
         .await;
@@ -379,9 +374,7 @@ async fn delete_removes_the_channel_and_keeps_everything_stored() {
 #[tokio::test]
 async fn transcript_command_saves_a_snapshot_and_attaches_html() {
     let bot = TestBot::start().await;
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
-    let channel_id = ticket.channel_id.unwrap() as u64;
+    let (ticket, channel_id) = bot.first_ticket(USERS[0]).await;
     bot.emu
         .user_message(USERS[0], channel_id, "<b>fett</b> & Co")
         .await;
@@ -433,9 +426,7 @@ async fn transcript_command_saves_a_snapshot_and_attaches_html() {
 #[tokio::test]
 async fn five_hundred_messages_are_all_in_the_transcript_in_order() {
     let bot = TestBot::start().await;
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
-    let channel_id = ticket.channel_id.unwrap() as u64;
+    let (ticket, channel_id) = bot.first_ticket(USERS[0]).await;
     for i in 0..500 {
         bot.emu
             .user_message(USERS[0], channel_id, &format!("Nachricht {i:03}"))
@@ -484,8 +475,7 @@ async fn closed_channels_are_cleaned_up_after_the_retention_time() {
         ("TICKET_CLEANUP_INTERVAL_SECONDS", "1"),
     ])
     .await;
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let (ticket, _) = bot.first_ticket(USERS[0]).await;
     press(&bot, SUPPORTERS[0], &ticket, "ticket:close").await;
     let channel_id = ticket.channel_id.unwrap() as u64;
     bot.emu
@@ -503,8 +493,7 @@ async fn closed_channels_are_cleaned_up_after_the_retention_time() {
 #[tokio::test]
 async fn a_restart_resumes_open_tickets_and_old_buttons_keep_working() {
     let mut bot = TestBot::start().await;
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let (ticket, _) = bot.first_ticket(USERS[0]).await;
     bot.shutdown().await;
     // Said while the bot was away: found in the channel history at the next start.
     let channel_id = ticket.channel_id.unwrap() as u64;
@@ -522,9 +511,7 @@ async fn a_restart_resumes_open_tickets_and_old_buttons_keep_working() {
 #[tokio::test]
 async fn the_bot_resumes_after_the_websocket_drops() {
     let bot = TestBot::start().await;
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
-    let channel_id = ticket.channel_id.unwrap() as u64;
+    let (ticket, channel_id) = bot.first_ticket(USERS[0]).await;
     bot.emu.drop_gateway();
     bot.emu
         .user_message(USERS[0], channel_id, "während der Trennung")
@@ -681,8 +668,7 @@ async fn an_opening_interrupted_by_a_crash_does_not_block_the_user() {
         .unwrap();
     drop(db);
     let bot = TestBot::launch(guild().await, test_db, &[]).await;
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let (ticket, _) = bot.first_ticket(USERS[0]).await;
     assert_eq!(ticket.id, 2);
     assert_eq!(bot.ticket(1).await.status(), TicketStatus::Failed);
 }

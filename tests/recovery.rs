@@ -68,9 +68,7 @@ async fn a_panicking_ticket_actor_is_restarted_while_the_others_keep_answering()
 #[tokio::test]
 async fn messages_queued_behind_a_crash_are_stored_without_discords_history() {
     let bot = TestBot::start().await;
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
-    let channel = ticket.channel_id.unwrap() as u64;
+    let (ticket, channel) = bot.first_ticket(USERS[0]).await;
     // The restarted actor cannot read the channel's history: what the dead actor had in its
     // mailbox must already be on its way to the database.
     bot.emu
@@ -89,8 +87,7 @@ async fn messages_queued_behind_a_crash_are_stored_without_discords_history() {
 /// A ticket whose actor finished its first catch-up on the channel history; returns its id and
 /// channel.
 async fn ticket_caught_up(bot: &TestBot) -> (i64, u64) {
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
+    let (ticket, _) = bot.first_ticket(USERS[0]).await;
     let synced = bot
         .wait_ticket(|t| t.id == ticket.id && t.history_synced_id.is_some())
         .await;
@@ -141,9 +138,7 @@ async fn a_failed_catch_up_on_channel_history_is_tried_again() {
 async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing() {
     let bot = TestBot::start().await;
     let spec = bot.spec();
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
-    let channel = ticket.channel_id.unwrap() as u64;
+    let (ticket, channel) = bot.first_ticket(USERS[0]).await;
     // Each restarted actor first reads the channel history: that request marks a restart.
     let history_reads = |emu: &crate::support::discord::DiscordEmu| {
         emu.requests()
@@ -535,9 +530,7 @@ async fn a_dropped_websocket_during_rest_faults_loses_and_duplicates_nothing() {
 async fn a_panic_in_the_gateway_router_skips_one_event_and_routing_goes_on() {
     let bot = TestBot::start().await;
     let spec = bot.spec();
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
-    let channel = ticket.channel_id.unwrap() as u64;
+    let (ticket, channel) = bot.first_ticket(USERS[0]).await;
     bot.emu
         .user_message(USERS[1], spec.support_channel, fault::ROUTER_PANIC)
         .await;
@@ -689,9 +682,7 @@ async fn a_panel_in_its_own_process_shows_the_bots_actors_from_its_report() {
 async fn a_discord_refusal_is_reported_to_the_log_channel_with_what_to_fix() {
     let bot = TestBot::start().await;
     let spec = bot.spec();
-    let button = bot.setup_button().await;
-    let ticket = bot.open_ticket(button, USERS[0]).await;
-    let channel = ticket.channel_id.unwrap() as u64;
+    let (ticket, channel) = bot.first_ticket(USERS[0]).await;
     // The bot lost "Manage Channels": moving the closed channel is refused for good.
     bot.emu
         .fail_next("PATCH", &format!("/channels/{channel}"), 403, 1);
@@ -701,7 +692,11 @@ async fn a_discord_refusal_is_reported_to_the_log_channel_with_what_to_fix() {
         .wait_interaction_response(&ir, WAIT)
         .await
         .expect("the supporter is answered");
-    assert!(answer.content().contains("geschlossen"), "{}", answer.content());
+    assert!(
+        answer.content().contains("geschlossen"),
+        "{}",
+        answer.content()
+    );
     // Nothing is lost: the ticket is closed and its transcript kept.
     let closed = bot
         .wait_ticket(|t| t.id == ticket.id && t.status() == TicketStatus::Closed)

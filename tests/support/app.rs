@@ -158,6 +158,15 @@ impl TestBot {
         self.emu.spec().clone()
     }
 
+    /// The usual start of a test: the button posted and one ticket opened by `user`; returns
+    /// the ticket and its channel.
+    pub async fn first_ticket(&self, user: u64) -> (Ticket, u64) {
+        let button = self.setup_button().await;
+        let ticket = self.open_ticket(button, user).await;
+        let channel = ticket.channel_id.expect("ticket has a channel") as u64;
+        (ticket, channel)
+    }
+
     /// Posts the "open ticket" button as the admin; returns its message id.
     pub async fn setup_button(&self) -> u64 {
         let channel = self.spec().support_channel;
