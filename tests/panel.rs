@@ -898,6 +898,14 @@ fn links(page: &str) -> String {
     page.replace("&#x2F;", "/").replace("&amp;", "&")
 }
 
+/// The pager's link with `rel` ("next" = older, "prev" = newer), unescaped.
+fn pager_link(page: &str, rel: &str) -> Option<String> {
+    let at = page.find(&format!("rel=\"{rel}\""))?;
+    let tag = &page[page[..at].rfind("<a ")?..at];
+    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
+    Some(links(href))
+}
+
 fn ticket_numbers(page: &str) -> Vec<i64> {
     numbers_after(&links(page), "class=\"ticket-number\" href=\"/tickets/")
 }
@@ -935,7 +943,13 @@ async fn list_behaves(panel: Panel) {
     assert_eq!(numbers.len(), 50);
     assert_eq!(numbers[0], conversation.id, "newest first");
     assert!(numbers.windows(2).all(|w| w[0] > w[1]));
-    assert!(links(&first).contains("href=\"/?page=2\""));
+    let last_on_first = *numbers.last().unwrap();
+    assert_eq!(
+        pager_link(&first, "next").as_deref(),
+        Some(format!("/?page=2&before={last_on_first}").as_str()),
+        "the next page starts after this one's last ticket"
+    );
+    assert_eq!(pager_link(&first, "prev"), None);
     assert!(
         links(&first).contains(&format!(
             "href=\"/tickets/{}/transcripts/{}\"",
@@ -948,10 +962,53 @@ async fn list_behaves(panel: Panel) {
         "verdict at a glance"
     );
 
+    // A page number typed by hand still works (without a cursor).
     let third = body(panel.client.get("/?page=3").dispatch().await).await;
-    assert_eq!(ticket_numbers(&third).len(), 21);
-    assert!(!links(&third).contains("href=\"/?page=4\""));
-    assert!(links(&third).contains("href=\"/?page=2\""));
+    let on_third = ticket_numbers(&third);
+    assert_eq!(on_third.len(), 21);
+    assert_eq!(pager_link(&third, "next"), None);
+    assert_eq!(
+        pager_link(&third, "prev"),
+        Some(format!("/?page=2&after={}", on_third[0]))
+    );
+    // Following the pager both ways, with and without a search, shows the same tickets as the
+    // page numbers do, each once.
+    for start in ["/", "/?q=spieler"] {
+        let mut by_number = Vec::new();
+        for n in 1..=3 {
+            let sep = if start.contains('?') { '&' } else { '?' };
+            let url = format!("{start}{sep}page={n}");
+            by_number.extend(ticket_numbers(
+                &body(panel.client.get(url).dispatch().await).await,
+            ));
+        }
+        assert!(by_number.len() > 100, "{start}: {}", by_number.len());
+        let mut seen = Vec::new();
+        let mut url = start.to_owned();
+        let mut pages = Vec::new();
+        loop {
+            let page = body(panel.client.get(url.clone()).dispatch().await).await;
+            seen.extend(ticket_numbers(&page));
+            pages.push(ticket_numbers(&page));
+            match pager_link(&page, "next") {
+                Some(next) => url = next,
+                None => break,
+            }
+        }
+        assert_eq!(seen, by_number, "{start}: every match once, newest first");
+        let mut back = pages.len() - 1;
+        let mut page = body(panel.client.get(url.clone()).dispatch().await).await;
+        while let Some(prev) = pager_link(&page, "prev") {
+            page = body(panel.client.get(prev).dispatch().await).await;
+            back -= 1;
+            assert_eq!(
+                ticket_numbers(&page),
+                pages[back],
+                "{start}: same pages back"
+            );
+        }
+        assert_eq!(back, 0, "{start}: back on the first page");
+    }
 
     let claimed = body(panel.client.get("/?status=claimed").dispatch().await).await;
     let numbers = ticket_numbers(&claimed);
@@ -997,15 +1054,13 @@ async fn list_behaves(panel: Panel) {
     .await;
     assert!(nothing.contains("Keine Tickets passen"));
     // Unknown filters are ignored, not errors.
-    assert_eq!(
-        panel
-            .client
-            .get("/?status=bogus&page=-3")
-            .dispatch()
-            .await
-            .status(),
-        Status::Ok
-    );
+    for odd in ["/?status=bogus&page=-3", "/?page=abc&before=x&after=&foo=1"] {
+        assert_eq!(
+            panel.client.get(odd).dispatch().await.status(),
+            Status::Ok,
+            "{odd}"
+        );
+    }
 }
 
 #[tokio::test]

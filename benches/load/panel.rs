@@ -1,8 +1,9 @@
 //! Scenario 5, the staff panel: requests/s and p99 over real HTTP (loopback, keep-alive,
 //! several connections) with a logged-in admin session, against a database with 100,000
 //! tickets (most closed or deleted, three messages each, transcripts for the closed ones) and
-//! one ticket with 10,000 messages. Pages: the list's page 1, a deep page with a search, a
-//! search that matches nothing (every ticket and message scanned), the 10,000-message ticket.
+//! one ticket with 10,000 messages. Pages: the list's page 1, a deep page with a search (by its
+//! number, and as the pager links it), a search that matches nothing (every ticket and message
+//! scanned), the 10,000-message ticket.
 //! Baseline: a Rocket route returning a static string, mounted on the same panel instance.
 
 use std::collections::HashMap;
@@ -74,14 +75,18 @@ pub async fn run(size: Size) {
     wait_listening(&client, &base).await;
     let cookie = login(&client, &emu, &base).await;
 
-    let deep = (count as i64 / ticketbot::web::PAGE_SIZE / 2).max(1);
+    let deep = (count as i64 / ticketbot::web::PAGE_SIZE / 2).max(2);
+    // The same deep page as the pager links it: beside the last ticket of the page before.
+    let before_deep = format!("/?q=spieler&page={}", deep - 1);
+    let pager_deep = older_link(&client, &format!("{base}{before_deep}"), &cookie).await;
     let pages = [
         ("baseline: static Rocket route", "/bench/static".to_owned()),
         ("list, page 1", "/".to_owned()),
         (
-            "list, deep page with a search",
+            "list, deep page with a search, by number",
             format!("/?q=spieler&page={deep}"),
         ),
+        ("list, same page from the pager", pager_deep),
         (
             "list, search without a match",
             "/?q=kein-treffer-xyz".to_owned(),
@@ -137,6 +142,28 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
+}
+
+/// The list page's "Ältere" link (`rel="next"`).
+async fn older_link(client: &reqwest::Client, url: &str, cookie: &str) -> String {
+    let page = client
+        .get(url)
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .expect("list page")
+        .text()
+        .await
+        .expect("list page body");
+    let at = page.find("rel=\"next\"").expect("a next link");
+    let tag = &page[page[..at].rfind("<a ").expect("an anchor")..at];
+    let href = tag
+        .split("href=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next());
+    href.expect("an href")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
 }
 
 fn http_client() -> reqwest::Client {

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use super::store::Cursor;
+
 /// Pages kept at most; when full, all are dropped (a handful of staff browse a few pages).
 const MAX_PAGES: usize = 256;
 
@@ -17,6 +19,7 @@ pub struct ListKey {
     pub avatar_url: Option<String>,
     pub status: String,
     pub page: i64,
+    pub cursor: Option<Cursor>,
 }
 
 #[derive(Default)]
@@ -54,6 +57,7 @@ mod tests {
             avatar_url: None,
             status: String::new(),
             page,
+            cursor: None,
         }
     }
 

@@ -4,13 +4,13 @@ use rocket::fairing::AdHoc;
 use rocket::http::uri::Origin;
 use rocket::http::{ContentType, Header, Status};
 use rocket::response::{Redirect, Responder};
-use rocket::{Route, State, get};
+use rocket::{FromForm, Route, State, get};
 use serde::Serialize;
 
 use super::auth::{Staff, login_redirect};
 use super::error::PanelError;
 use super::list_cache::{ListCache, ListKey};
-use super::store::{self, ListFilter, PAGE_SIZE};
+use super::store::{self, Cursor, ListFilter, PAGE_SIZE};
 use super::templates::{Page, Templates};
 use super::text;
 use super::view::{
@@ -41,8 +41,8 @@ struct ListView {
     filtered: bool,
 }
 
-/// `/?status=…&q=…&page=…` with empty parts left out.
-fn list_url(status: &str, search: &str, page: i64) -> String {
+/// `/?status=…&q=…&page=…&before=…` with empty parts left out.
+fn list_url(status: &str, search: &str, page: i64, cursor: Option<Cursor>) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     if !status.is_empty() {
         query.append_pair("status", status);
@@ -53,6 +53,11 @@ fn list_url(status: &str, search: &str, page: i64) -> String {
     if page > 1 {
         query.append_pair("page", &page.to_string());
     }
+    match cursor {
+        Some(Cursor::Before(number)) => query.append_pair("before", &number.to_string()),
+        Some(Cursor::After(number)) => query.append_pair("after", &number.to_string()),
+        None => &mut query,
+    };
     let query = query.finish();
     if query.is_empty() {
         "/".to_owned()
@@ -61,26 +66,46 @@ fn list_url(status: &str, search: &str, page: i64) -> String {
     }
 }
 
-#[get("/?<status>&<q>&<page>")]
+/// The list's query: filter, search, page label and the pager's cursor.
+#[derive(Debug, FromForm)]
+struct ListQuery<'r> {
+    status: Option<&'r str>,
+    q: Option<&'r str>,
+    page: Option<i64>,
+    before: Option<i64>,
+    after: Option<i64>,
+}
+
+#[get("/?<query..>")]
 async fn index(
     staff: Staff,
     db: &State<Db>,
     templates: &State<Templates>,
     cache: &State<ListCache>,
-    status: Option<&str>,
-    q: Option<&str>,
-    page: Option<i64>,
+    query: ListQuery<'_>,
 ) -> Result<Page, PanelError> {
+    let ListQuery {
+        status,
+        q,
+        page,
+        before,
+        after,
+    } = query;
     let status = status
         .filter(|s| text::STATUS_FILTERS.contains(s))
         .unwrap_or("")
         .to_owned();
     let search: String = q.unwrap_or("").trim().chars().take(200).collect();
     let page = page.unwrap_or(1).clamp(1, store::MAX_PAGE);
+    let cursor = before
+        .map(Cursor::Before)
+        .or(after.map(Cursor::After))
+        .filter(|_| page > 1);
     let filter = ListFilter {
         status: (!status.is_empty()).then(|| status.clone()),
         search: (!search.is_empty()).then(|| search.clone()),
         page,
+        cursor,
     };
     let user = UserView::of(&staff.0);
     let key = search.is_empty().then(|| ListKey {
@@ -89,6 +114,7 @@ async fn index(
         avatar_url: user.avatar_url.clone(),
         status: status.clone(),
         page,
+        cursor,
     });
     // The change count is read before the tickets: a page kept under it is never older.
     let version = match &key {
@@ -121,10 +147,18 @@ async fn index(
             .collect(),
         page,
         first_number: (page - 1) * PAGE_SIZE + 1,
-        prev_url: (page > 1).then(|| list_url(&status, &search, page - 1)),
+        // The pager starts the next page beside this one's last or first ticket.
+        prev_url: listed.has_newer.then(|| match listed.tickets.first() {
+            Some(first) if page > 2 => {
+                list_url(&status, &search, page - 1, Some(Cursor::After(first.id)))
+            }
+            _ => list_url(&status, &search, (page - 1).max(1), None),
+        }),
         next_url: listed
-            .has_next
-            .then(|| list_url(&status, &search, page + 1)),
+            .has_older
+            .then(|| listed.tickets.last())
+            .flatten()
+            .map(|last| list_url(&status, &search, page + 1, Some(Cursor::Before(last.id)))),
         filtered: !status.is_empty() || !search.is_empty(),
         status,
         search,

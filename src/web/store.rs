@@ -29,16 +29,31 @@ diesel::define_sql_function! {
 pub struct ListFilter {
     pub status: Option<String>,
     pub search: Option<String>,
-    /// 1-based.
+    /// 1-based; with a cursor only the page's label.
     pub page: i64,
+    pub cursor: Option<Cursor>,
+}
+
+/// Where the pager's links start a page: next to a ticket of the page before, so a deep page
+/// reads its 50 rows instead of skipping all rows above it (`OFFSET`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cursor {
+    /// The tickets older than this number ("Ältere").
+    Before(i64),
+    /// The tickets newer than this number ("Neuere").
+    After(i64),
 }
 
 #[derive(Debug)]
 pub struct ListPage {
+    /// Newest first.
     pub tickets: Vec<Ticket>,
     /// Ticket id → id of its newest transcript.
     pub latest_transcript: HashMap<i64, i64>,
-    pub has_next: bool,
+    /// Older tickets match the filter too.
+    pub has_older: bool,
+    /// Newer tickets match the filter too.
+    pub has_newer: bool,
 }
 
 /// An FTS5 query for the word index of message texts (SQLite's `messages_search`): the
@@ -119,14 +134,41 @@ pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, 
             Err(_) => query.filter(by_name.or(by_message)),
         };
     }
-    let page = filter.page.clamp(1, MAX_PAGE);
-    let mut rows = query
-        .order(tickets::id.desc())
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-        .load(conn)?;
-    let has_next = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
+    // One row more than a page tells whether another page follows in that direction.
+    let (rows, has_older, has_newer) = match filter.cursor {
+        None => {
+            let page = filter.page.clamp(1, MAX_PAGE);
+            let mut rows = query
+                .order(tickets::id.desc())
+                .limit(PAGE_SIZE + 1)
+                .offset((page - 1) * PAGE_SIZE)
+                .load(conn)?;
+            let more = rows.len() as i64 > PAGE_SIZE;
+            rows.truncate(PAGE_SIZE as usize);
+            (rows, more, page > 1)
+        }
+        Some(Cursor::Before(number)) => {
+            let mut rows = query
+                .filter(tickets::id.lt(number))
+                .order(tickets::id.desc())
+                .limit(PAGE_SIZE + 1)
+                .load(conn)?;
+            let more = rows.len() as i64 > PAGE_SIZE;
+            rows.truncate(PAGE_SIZE as usize);
+            (rows, more, true)
+        }
+        Some(Cursor::After(number)) => {
+            let mut rows = query
+                .filter(tickets::id.gt(number))
+                .order(tickets::id.asc())
+                .limit(PAGE_SIZE + 1)
+                .load(conn)?;
+            let more = rows.len() as i64 > PAGE_SIZE;
+            rows.truncate(PAGE_SIZE as usize);
+            rows.reverse();
+            (rows, true, more)
+        }
+    };
 
     let ids: Vec<i64> = rows.iter().map(|ticket| ticket.id).collect();
     let latest: Vec<(i64, Option<i64>)> = if ids.is_empty() {
@@ -144,7 +186,8 @@ pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, 
             .into_iter()
             .filter_map(|(ticket, newest)| newest.map(|id| (ticket, id)))
             .collect(),
-        has_next,
+        has_older,
+        has_newer,
     })
 }
 
