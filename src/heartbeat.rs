@@ -24,8 +24,9 @@ pub struct Report {
     pub written_at: i64,
     pub actors: u64,
     pub actors_alive: u64,
-    /// Actors that restarted, are down or degraded, by ticket number; healthy ones are counted.
-    pub troubled: Vec<(i64, ActorView)>,
+    /// Actors listed one by one, by ticket number: those that restarted, are down or degraded
+    /// (the healthy ones are only counted).
+    pub listed: Vec<(i64, ActorView)>,
     pub counters: Counters,
 }
 
@@ -37,7 +38,7 @@ impl Report {
             written_at: now_ms(),
             actors: actors.len() as u64,
             actors_alive: actors.iter().filter(|(_, a)| a.alive).count() as u64,
-            troubled: actors
+            listed: actors
                 .into_iter()
                 .filter(|(_, a)| !a.alive || a.degraded || a.restarts > 0)
                 .take(LISTED_MAX)
