@@ -1134,6 +1134,51 @@ async fn kept_list_pages_follow_changes(panel: Panel) {
 }
 
 #[tokio::test]
+async fn a_name_search_finds_the_same_tickets_for_rare_and_common_terms() {
+    search_agrees_with_the_names(panel().await).await;
+}
+
+#[tokio::test]
+async fn a_name_search_finds_the_same_tickets_for_rare_and_common_terms_on_postgres() {
+    let Some(test_db) = postgres_or_skip(
+        "a_name_search_finds_the_same_tickets_for_rare_and_common_terms_on_postgres",
+    ) else {
+        return;
+    };
+    search_agrees_with_the_names(panel_on(test_db).await).await;
+}
+
+/// Rare terms are looked up in an index on SQLite, common ones (thousands of tickets) found by
+/// reading newest first: both must give what the names say.
+async fn search_agrees_with_the_names(panel: Panel) {
+    let count = 2_500;
+    seed_many(&panel.db, count).await;
+    assert_eq!(login(&panel, ADMIN).await.status(), Status::SeeOther);
+    for (term, query) in [
+        ("spieler_17", "spieler_17"),
+        ("pieler_24", "PIELER_24"),
+        ("spieler_1", "spieler_1"),
+        ("spieler", "spieler"),
+        ("_", "_"),
+    ] {
+        let expected: Vec<i64> = (1..=count)
+            .rev()
+            .filter(|n| format!("spieler_{n}").contains(term))
+            .take(50)
+            .collect();
+        let page = body(
+            panel
+                .client
+                .get(format!("/?q={}", urlencode(query)))
+                .dispatch()
+                .await,
+        )
+        .await;
+        assert_eq!(ticket_numbers(&page), expected, "search {query:?}");
+    }
+}
+
+#[tokio::test]
 async fn list_pages_and_searches_answer_over_100000_tickets() {
     let panel = panel().await;
     let started = Instant::now();

@@ -68,6 +68,66 @@ fn word_query(conn: &DbConn, text: &str) -> Option<String> {
         .then(|| format!("\"{}\" *", words.join(" ")))
 }
 
+/// A search matching more tickets (or messages) than this is answered by reading the tickets
+/// newest first, where common terms fill a page at once; a rarer one through the indexes, which
+/// find it without reading every ticket.
+const INDEXED_SEARCH_MAX: i64 = 2_000;
+
+#[derive(QueryableByName)]
+struct TicketNumber {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+}
+
+/// The tickets whose opener name contains `search` or whose messages hold its words, from
+/// SQLite's indexes; None where they cannot answer (PostgreSQL, under 3 characters, no word)
+/// or the term is common (see [`INDEXED_SEARCH_MAX`]).
+fn indexed_matches(conn: &mut DbConn, search: &str) -> Result<Option<Vec<i64>>, Error> {
+    use diesel::sql_types::BigInt;
+    let Some(words) = word_query(conn, search) else {
+        return Ok(None);
+    };
+    let DbConn::Sqlite(sqlite) = conn else {
+        return Ok(None);
+    };
+    if search.chars().count() < 3 {
+        return Ok(None);
+    }
+    // The trigram index matches any part of a name, ignoring case.
+    let name = format!("\"{}\"", search.replace('"', "\"\""));
+    let mut ids: Vec<i64> = diesel::sql_query(
+        "SELECT rowid AS id FROM tickets_name_search WHERE tickets_name_search MATCH ? LIMIT ?",
+    )
+    .bind::<Text, _>(name)
+    .bind::<BigInt, _>(INDEXED_SEARCH_MAX + 1)
+    .load::<TicketNumber>(sqlite)?
+    .into_iter()
+    .map(|t| t.id)
+    .collect();
+    let messages: i64 = diesel::sql_query(
+        "SELECT count(*) AS id FROM (SELECT 1 FROM messages_search \
+         WHERE messages_search MATCH ? LIMIT ?)",
+    )
+    .bind::<Text, _>(&words)
+    .bind::<BigInt, _>(INDEXED_SEARCH_MAX + 1)
+    .get_result::<TicketNumber>(sqlite)?
+    .id;
+    if ids.len() as i64 > INDEXED_SEARCH_MAX || messages > INDEXED_SEARCH_MAX {
+        return Ok(None);
+    }
+    ids.extend(
+        diesel::sql_query(
+            "SELECT DISTINCT ticket_id AS id FROM messages WHERE id IN \
+             (SELECT rowid FROM messages_search WHERE messages_search MATCH ?)",
+        )
+        .bind::<Text, _>(words)
+        .load::<TicketNumber>(sqlite)?
+        .into_iter()
+        .map(|t| t.id),
+    );
+    Ok(Some(ids))
+}
+
 /// `%text%` for LIKE, with LIKE's wildcards in `text` escaped by `\`.
 fn contains_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
@@ -90,6 +150,35 @@ pub fn panel_version(conn: &mut DbConn) -> Result<i64, Error> {
         .first(conn)?)
 }
 
+/// The tickets whose opener name contains `search` or whose messages hold it, as a condition
+/// checked ticket by ticket (newest first, so a common term fills a page at once).
+fn scanned_matches(
+    conn: &DbConn,
+    search: &str,
+) -> Box<dyn BoxableExpression<tickets::table, MultiBackend, SqlType = Bool>> {
+    let pattern = contains_pattern(search);
+    let by_name = lower(tickets::opener_name)
+        .like(pattern.clone())
+        .escape('\\');
+    match word_query(conn, search) {
+        Some(words) => Box::new(
+            by_name.or(sql::<Bool>(
+                "tickets.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN \
+                 (SELECT rowid FROM messages_search WHERE messages_search MATCH ",
+            )
+            .bind::<Text, _>(words)
+            .sql("))")),
+        ),
+        None => Box::new(
+            by_name.or(exists(
+                messages::table
+                    .filter(messages::ticket_id.eq(tickets::id))
+                    .filter(lower(messages::content).like(pattern).escape('\\')),
+            )),
+        ),
+    }
+}
+
 pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, Error> {
     let mut query = tickets::table
         .select(Ticket::as_select())
@@ -103,35 +192,19 @@ pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, 
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        let pattern = contains_pattern(search);
-        let by_name = lower(tickets::opener_name)
-            .like(pattern.clone())
-            .escape('\\');
-        let by_message: Box<dyn BoxableExpression<tickets::table, MultiBackend, SqlType = Bool>> =
-            match word_query(conn, search) {
-                Some(words) => Box::new(
-                    sql::<Bool>(
-                        "tickets.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN \
-                         (SELECT rowid FROM messages_search WHERE messages_search MATCH ",
-                    )
-                    .bind::<Text, _>(words)
-                    .sql("))"),
-                ),
-                None => Box::new(exists(
-                    messages::table
-                        .filter(messages::ticket_id.eq(tickets::id))
-                        .filter(lower(messages::content).like(pattern).escape('\\')),
-                )),
+        let by_text: Box<dyn BoxableExpression<tickets::table, MultiBackend, SqlType = Bool>> =
+            match indexed_matches(conn, search)? {
+                Some(ids) => Box::new(tickets::id.eq_any(ids)),
+                None => scanned_matches(conn, search),
             };
         query = match search.trim_start_matches('#').parse::<i64>() {
             Ok(number) => query.filter(
                 tickets::id
                     .eq(number)
                     .or(tickets::opener_id.eq(number))
-                    .or(by_name)
-                    .or(by_message),
+                    .or(by_text),
             ),
-            Err(_) => query.filter(by_name.or(by_message)),
+            Err(_) => query.filter(by_text),
         };
     }
     // One row more than a page tells whether another page follows in that direction.
