@@ -79,6 +79,31 @@ struct TicketNumber {
     id: i64,
 }
 
+/// Newest tickets whose names tell whether a term is common (see [`common_in_names`]).
+const NAME_SAMPLE: i64 = 500;
+
+/// True when more than a page of the newest [`NAME_SAMPLE`] tickets' names contain `search`:
+/// reading newest first then fills a page at once, while any index would have to collect all
+/// of its many matches first.
+fn common_in_names(conn: &mut diesel::SqliteConnection, search: &str) -> Result<bool, Error> {
+    let floor: Option<i64> = tickets::table
+        .select(tickets::id)
+        .order(tickets::id.desc())
+        .offset(NAME_SAMPLE - 1)
+        .first(conn)
+        .optional()?;
+    let hits: i64 = tickets::table
+        .filter(tickets::id.ge(floor.unwrap_or(i64::MIN)))
+        .filter(
+            lower(tickets::opener_name)
+                .like(contains_pattern(search))
+                .escape('\\'),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(hits > PAGE_SIZE)
+}
+
 /// The tickets whose opener name contains `search` or whose messages hold its words, from
 /// SQLite's indexes; None where they cannot answer (PostgreSQL, under 3 characters, no word)
 /// or the term is common (see [`INDEXED_SEARCH_MAX`]).
@@ -90,7 +115,7 @@ fn indexed_matches(conn: &mut DbConn, search: &str) -> Result<Option<Vec<i64>>, 
     let DbConn::Sqlite(sqlite) = conn else {
         return Ok(None);
     };
-    if search.chars().count() < 3 {
+    if search.chars().count() < 3 || common_in_names(sqlite, search)? {
         return Ok(None);
     }
     // The trigram index matches any part of a name, ignoring case.
