@@ -79,6 +79,12 @@ struct TicketNumber {
     id: i64,
 }
 
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 /// Newest tickets whose names tell whether a term is common (see [`common_in_names`]).
 const NAME_SAMPLE: i64 = 500;
 
@@ -129,14 +135,14 @@ fn indexed_matches(conn: &mut DbConn, search: &str) -> Result<Option<Vec<i64>>, 
     .into_iter()
     .map(|t| t.id)
     .collect();
-    let messages: i64 = diesel::sql_query(
-        "SELECT count(*) AS id FROM (SELECT 1 FROM messages_search \
+    let messages = diesel::sql_query(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM messages_search \
          WHERE messages_search MATCH ? LIMIT ?)",
     )
     .bind::<Text, _>(&words)
     .bind::<BigInt, _>(INDEXED_SEARCH_MAX + 1)
-    .get_result::<TicketNumber>(sqlite)?
-    .id;
+    .get_result::<Count>(sqlite)?
+    .n;
     if ids.len() as i64 > INDEXED_SEARCH_MAX || messages > INDEXED_SEARCH_MAX {
         return Ok(None);
     }
