@@ -50,7 +50,13 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
     let _ = stop_tx.send(true);
     // In-flight writes finish inside the parts' own shutdown; give them a bounded time.
     let drained = tokio::time::timeout(Duration::from_secs(15), async {
-        while parts.join_next().await.is_some() {}
+        while let Some(ended) = parts.join_next().await {
+            match ended {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => tracing::error!(error = %err, "a part failed while stopping"),
+                Err(join) => tracing::error!(error = %join, "a part crashed while stopping"),
+            }
+        }
     })
     .await;
     if drained.is_err() {

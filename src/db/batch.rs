@@ -88,6 +88,7 @@ async fn run(db: Db, mut queue: mpsc::UnboundedReceiver<Job>) {
                 }
             }
             Err(err) => {
+                tracing::error!(error = %err, "storing messages failed");
                 let cause = err.to_string();
                 for waiter in waiters {
                     let _ = waiter.send(Err(Error::Internal(format!(

@@ -96,9 +96,12 @@ impl GatewayState {
                 // cannot lose it. The bot's own posts are stored by the actor that wrote them,
                 // which knows whether Sigrid said them.
                 let receipt = (!self.ctx.is_own_user(message.author.id)).then(|| {
-                    self.ctx
+                    let receipt = self
+                        .ctx
                         .messages
-                        .submit(record::message_row(ticket, &message, false))
+                        .submit(record::message_row(ticket, &message, false));
+                    tracing::debug!(ticket, message = %message.id, "message queued for storage");
+                    receipt
                 });
                 let msg = TicketMsg::MessageCreated(Box::new(message.message), receipt);
                 let _ = self.supervisor.cast(SupervisorMsg::Deliver(ticket, msg));

@@ -151,11 +151,13 @@ impl Bot {
         router.stop(None);
         // Ticket actors finish the message in hand; what is left in their mailboxes is in
         // the message writer's queue (stored below) and in Discord's history.
-        self.supervisor
+        let stopped = self
+            .supervisor
             .stop_and_wait(None, Some(std::time::Duration::from_secs(10)))
-            .await
-            .map_err(|err| Error::Actor(err.to_string()))?;
+            .await;
+        // However the actors ended, what the router queued is committed before the bot goes.
         self.ctx.messages.flush().await;
+        stopped.map_err(|err| Error::Actor(err.to_string()))?;
         Ok(())
     }
 }
