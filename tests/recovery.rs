@@ -325,7 +325,10 @@ fn spawn_binary_with(env: &std::collections::HashMap<String, String>, args: &[&s
         .args(args)
         .env_clear()
         .envs(env)
-        .env("RUST_LOG", "info")
+        .env(
+            "RUST_LOG",
+            env.get("RUST_LOG").map_or("info", String::as_str),
+        )
         .current_dir(std::env::temp_dir())
         .stdout(out.try_clone().expect("log file"))
         .stderr(out);
@@ -722,4 +725,101 @@ async fn a_discord_refusal_is_reported_to_the_log_channel_with_what_to_fix() {
         .filter(|r| r.is("PATCH", &format!("/channels/{channel}")) && r.status == 403)
         .count();
     assert_eq!(refused, 1, "a 403 is not retried");
+}
+
+/// Another connection (another process, a backup) holds SQLite's write lock while messages come
+/// in and the bot is told to stop: it waits for the lock and stores every one before exiting.
+#[tokio::test]
+async fn messages_queued_while_another_process_holds_the_database_are_stored_by_a_stop() {
+    use crate::support::app::{ADMIN, bot_env, guild};
+    use crate::support::db::TestDb;
+    use diesel::{Connection, RunQueryDsl};
+
+    let emu = guild().await;
+    let test_db = TestDb::sqlite();
+    let mut env = bot_env(&emu, &test_db, &[]);
+    env.insert("RUST_LOG".into(), "info,ticketbot=debug".into());
+    let mut child = spawn_binary(&env);
+    emu.wait_for(WAIT, |e| {
+        (e.commands().len() == 2 && e.is_connected()).then_some(())
+    })
+    .await
+    .expect("binary logged in");
+    let spec = emu.spec().clone();
+    let ir = emu
+        .slash_command(ADMIN, spec.support_channel, "setup_ticket_button")
+        .await;
+    emu.wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("setup answered");
+    let button = emu
+        .wait_for_message(
+            spec.support_channel,
+            |m| m.button("ticket:open").is_some(),
+            WAIT,
+        )
+        .await
+        .expect("button posted")
+        .id;
+    emu.click_button(USERS[0], spec.support_channel, button, "ticket:open")
+        .await;
+    let channel = emu
+        .wait_for(WAIT, |e| {
+            e.channels_in(spec.created_cat).into_iter().find(|c| {
+                e.messages(c.id)
+                    .iter()
+                    .any(|m| m.button("ticket:claim").is_some())
+            })
+        })
+        .await
+        .expect("ticket opened");
+    let ticketbot::db::Backend::Sqlite { path } =
+        ticketbot::db::Backend::from_url(&test_db.url).unwrap()
+    else {
+        panic!("a SQLite test database");
+    };
+    let mut lock = diesel::SqliteConnection::establish(&path).expect("second connection");
+    diesel::sql_query("BEGIN IMMEDIATE")
+        .execute(&mut lock)
+        .expect("write lock");
+    for k in 0..5 {
+        emu.user_message(USERS[0], channel.id, &format!("kurz vor dem Halt {k}"))
+            .await;
+    }
+    let deadline = Instant::now() + WAIT;
+    while child.log().matches("message queued for storage").count() < 5 {
+        assert!(Instant::now() < deadline, "the bot got the messages");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    diesel::sql_query("COMMIT")
+        .execute(&mut lock)
+        .expect("lock released");
+    let deadline = Instant::now() + WAIT;
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "the binary stops");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(exit.success(), "{exit:?}\n{}", child.log());
+    let stored: i64 = diesel::sql_query(
+        "SELECT count(*) AS n FROM messages WHERE content LIKE 'kurz vor dem Halt %'",
+    )
+    .get_result::<StopCount>(&mut lock)
+    .expect("count")
+    .n;
+    assert_eq!(stored, 5, "{}", child.log());
+}
+
+#[derive(diesel::QueryableByName)]
+struct StopCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
 }

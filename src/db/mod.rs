@@ -187,12 +187,12 @@ impl Db {
         T: Send + 'static,
     {
         let write_lock = self.write_lock.clone();
-        self.run(move |conn| {
-            let _writer = match conn {
-                DbConn::Sqlite(_) => Some(write_lock.lock().unwrap_or_else(|e| e.into_inner())),
-                DbConn::Postgres(_) => None,
-            };
-            conn.transaction(f)
+        self.run(move |conn| match conn {
+            DbConn::Sqlite(_) => {
+                let _writer = write_lock.lock().unwrap_or_else(|e| e.into_inner());
+                immediate_transaction(conn, f)
+            }
+            DbConn::Postgres(_) => conn.transaction(f),
         })
         .await
     }
@@ -206,6 +206,30 @@ impl Db {
         })
         .await
         .is_ok()
+    }
+}
+
+/// `f` in a SQLite transaction that takes the write lock when it begins (`BEGIN IMMEDIATE`),
+/// waiting for it up to `busy_timeout`. A deferred `BEGIN` asks for the lock only at the first
+/// write, and when another connection (another process, a backup) holds it then, SQLite may
+/// answer "database is locked" at once instead of waiting: the batch of messages is lost.
+fn immediate_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, Error>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    if let DbConn::Sqlite(sqlite) = conn {
+        AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(err) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(err)
+        }
     }
 }
 

@@ -216,6 +216,16 @@ impl TicketState {
     /// Greets a new ticket, catches up on the channel and on unanswered opener messages.
     async fn on_start(&mut self, myself: &ActorRef<TicketMsg>) {
         let status = self.ticket.status();
+        // Where the catch-up on channel history starts is read before this actor posts
+        // anything: a welcome posted now (its predecessor died before recording one) is
+        // newer than what users wrote meanwhile.
+        let catch_up_from = match self.catch_up_position().await {
+            Ok(position) => position,
+            Err(err) => {
+                tracing::warn!(ticket = self.ticket.id, error = %err, "could not backfill channel history");
+                None
+            }
+        };
         if status.is_active()
             && self.ticket.welcome_message_id.is_none()
             // Boxed: all actors start at once, and only a new ticket needs this big future.
@@ -224,8 +234,8 @@ impl TicketState {
             tracing::error!(ticket = self.ticket.id, error = %err, "could not post the welcome message");
         }
         // Messages that reached the channel while no actor listened.
-        if let Err(err) = self.start_backfill(myself).await {
-            tracing::warn!(ticket = self.ticket.id, error = %err, "could not backfill channel history");
+        if let Some(after) = catch_up_from {
+            self.start_backfill(myself, after);
         }
         if !status.is_active() {
             myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
@@ -377,29 +387,38 @@ impl TicketState {
         Ok(())
     }
 
-    /// Fetches what the channel got since the last catch-up in a task of its own, so the actor
-    /// answers at once; the messages come back as [`TicketMsg::Backfilled`].
-    async fn start_backfill(&mut self, myself: &ActorRef<TicketMsg>) -> Result<()> {
+    /// Where the catch-up on channel history starts: where the last one ended; before the
+    /// first, the newest stored message (a message stored live while a catch-up was in flight
+    /// is newer than those it had yet to store, so only then); for a ticket without any, its
+    /// welcome (imported from the original bot) or the channel's own id, which is older than
+    /// every message in it. None without a channel.
+    async fn catch_up_position(&self) -> Result<Option<i64>> {
         let Some(channel) = self.channel() else {
-            return Ok(());
+            return Ok(None);
+        };
+        if let Some(synced) = self.ticket.history_synced_id {
+            return Ok(Some(synced));
+        }
+        let id = self.id();
+        let newest = self
+            .ctx
+            .db
+            .run(move |conn| queries::newest_message_id(conn, id))
+            .await?;
+        Ok(Some(
+            newest
+                .or(self.ticket.welcome_message_id)
+                .unwrap_or(channel.get() as i64),
+        ))
+    }
+
+    /// Fetches what the channel got after message id `after` in a task of its own, so the
+    /// actor answers at once; the messages come back as [`TicketMsg::Backfilled`].
+    fn start_backfill(&mut self, myself: &ActorRef<TicketMsg>, after: i64) {
+        let Some(channel) = self.channel() else {
+            return;
         };
         let id = self.id();
-        // Before the first catch-up the newest stored message is the position. After it, that
-        // is no longer safe: a message stored live while a catch-up was in flight is newer
-        // than the ones the catch-up had yet to store if the actor died in between.
-        let synced = match self.ticket.history_synced_id {
-            Some(synced) => Some(synced),
-            None => {
-                self.ctx
-                    .db
-                    .run(move |conn| queries::newest_message_id(conn, id))
-                    .await?
-            }
-        };
-        // A ticket imported from the original bot has only its welcome message as a position.
-        let Some(after) = synced.max(self.ticket.welcome_message_id) else {
-            return Ok(());
-        };
         // Nothing new and the position already recorded: no write (all actors start at once).
         let recorded = self.ticket.history_synced_id.is_some();
         let (ctx, myself) = (self.ctx.clone(), myself.clone());
@@ -412,7 +431,6 @@ impl TicketState {
             }
         });
         self.backfill = Some(task.abort_handle());
-        Ok(())
     }
 
     /// Stores backfilled messages, oldest first, once each, and moves the ticket's catch-up
