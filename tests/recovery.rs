@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use ticketbot::db::models::TicketStatus;
 use ticketbot::fault;
 
-use crate::support::app::{SUPPORTERS, TestBot, USERS, WAIT};
+use crate::support::app::{SUPPORTERS, TestBot, USERS, WAIT, post_open_button};
 
 #[tokio::test]
 async fn a_panicking_ticket_actor_is_restarted_while_the_others_keep_answering() {
@@ -312,6 +312,24 @@ impl Drop for Running {
     }
 }
 
+/// Waits until a spawned binary is connected to the gateway and registered its commands.
+async fn binary_logged_in(emu: &crate::support::discord::DiscordEmu) {
+    emu.wait_for(WAIT, |e| {
+        (e.commands().len() == 2 && e.is_connected()).then_some(())
+    })
+    .await
+    .expect("binary logged in");
+}
+
+/// A loopback port nobody listens on, for a spawned binary's panel.
+fn free_port() -> String {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+        .to_string()
+}
+
 fn spawn_binary(env: &std::collections::HashMap<String, String>) -> Running {
     spawn_binary_with(env, &["bot"])
 }
@@ -338,34 +356,16 @@ fn spawn_binary_with(env: &std::collections::HashMap<String, String>, args: &[&s
 
 #[tokio::test]
 async fn after_sigkill_a_restart_resumes_every_open_ticket_and_backfills() {
-    use crate::support::app::{ADMIN, bot_env, guild};
+    use crate::support::app::{bot_env, guild};
     use crate::support::db::TestDb;
 
     let emu = guild().await;
     let test_db = TestDb::sqlite();
     let env = bot_env(&emu, &test_db, &[]);
     let mut first = spawn_binary(&env);
-    emu.wait_for(WAIT, |e| {
-        (e.commands().len() == 2 && e.is_connected()).then_some(())
-    })
-    .await
-    .expect("binary logged in");
+    binary_logged_in(&emu).await;
     let spec = emu.spec().clone();
-    let ir = emu
-        .slash_command(ADMIN, spec.support_channel, "setup_ticket_button")
-        .await;
-    emu.wait_interaction_response(&ir, WAIT)
-        .await
-        .expect("setup answered");
-    let button = emu
-        .wait_for_message(
-            spec.support_channel,
-            |m| m.button("ticket:open").is_some(),
-            WAIT,
-        )
-        .await
-        .expect("button posted")
-        .id;
+    let button = post_open_button(&emu).await;
     for user in &USERS[..3] {
         emu.click_button(*user, spec.support_channel, button, "ticket:open")
             .await;
@@ -466,11 +466,7 @@ async fn sigterm_stops_the_binary_cleanly() {
     let test_db = TestDb::sqlite();
     let env = bot_env(&emu, &test_db, &[]);
     let mut child = spawn_binary(&env);
-    emu.wait_for(WAIT, |e| {
-        (e.commands().len() == 2 && e.is_connected()).then_some(())
-    })
-    .await
-    .expect("binary logged in");
+    binary_logged_in(&emu).await;
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -560,19 +556,10 @@ async fn the_binary_without_arguments_runs_bot_and_panel_together() {
     ticketbot::app::install_crypto_provider();
     let emu = guild().await;
     let test_db = TestDb::sqlite();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string();
+    let port = free_port();
     let env = bot_env(&emu, &test_db, &[("PANEL_PORT", &port)]);
     let mut child = spawn_binary_with(&env, &[]);
-    emu.wait_for(WAIT, |e| {
-        (e.commands().len() == 2 && e.is_connected()).then_some(())
-    })
-    .await
-    .expect("bot logged in");
+    binary_logged_in(&emu).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -604,41 +591,18 @@ async fn the_binary_without_arguments_runs_bot_and_panel_together() {
 
 #[tokio::test]
 async fn a_panel_in_its_own_process_shows_the_bots_actors_from_its_report() {
-    use crate::support::app::{ADMIN, bot_env, guild};
+    use crate::support::app::{bot_env, guild};
     use crate::support::db::TestDb;
 
     let emu = guild().await;
     let test_db = TestDb::sqlite();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string();
+    let port = free_port();
     let env = bot_env(&emu, &test_db, &[("PANEL_PORT", &port)]);
     let bot = spawn_binary_with(&env, &["bot"]);
-    emu.wait_for(WAIT, |e| {
-        (e.commands().len() == 2 && e.is_connected()).then_some(())
-    })
-    .await
-    .expect("bot logged in");
+    binary_logged_in(&emu).await;
     let panel = spawn_binary_with(&env, &["panel"]);
     let spec = emu.spec().clone();
-    let ir = emu
-        .slash_command(ADMIN, spec.support_channel, "setup_ticket_button")
-        .await;
-    emu.wait_interaction_response(&ir, WAIT)
-        .await
-        .expect("setup answered");
-    let button = emu
-        .wait_for_message(
-            spec.support_channel,
-            |m| m.button("ticket:open").is_some(),
-            WAIT,
-        )
-        .await
-        .expect("button posted")
-        .id;
+    let button = post_open_button(&emu).await;
     emu.click_button(USERS[0], spec.support_channel, button, "ticket:open")
         .await;
 
@@ -731,7 +695,7 @@ async fn a_discord_refusal_is_reported_to_the_log_channel_with_what_to_fix() {
 /// in and the bot is told to stop: it waits for the lock and stores every one before exiting.
 #[tokio::test]
 async fn messages_queued_while_another_process_holds_the_database_are_stored_by_a_stop() {
-    use crate::support::app::{ADMIN, bot_env, guild};
+    use crate::support::app::{bot_env, guild};
     use crate::support::db::TestDb;
     use diesel::{Connection, RunQueryDsl};
 
@@ -740,27 +704,9 @@ async fn messages_queued_while_another_process_holds_the_database_are_stored_by_
     let mut env = bot_env(&emu, &test_db, &[]);
     env.insert("RUST_LOG".into(), "info,ticketbot=debug".into());
     let mut child = spawn_binary(&env);
-    emu.wait_for(WAIT, |e| {
-        (e.commands().len() == 2 && e.is_connected()).then_some(())
-    })
-    .await
-    .expect("binary logged in");
+    binary_logged_in(&emu).await;
     let spec = emu.spec().clone();
-    let ir = emu
-        .slash_command(ADMIN, spec.support_channel, "setup_ticket_button")
-        .await;
-    emu.wait_interaction_response(&ir, WAIT)
-        .await
-        .expect("setup answered");
-    let button = emu
-        .wait_for_message(
-            spec.support_channel,
-            |m| m.button("ticket:open").is_some(),
-            WAIT,
-        )
-        .await
-        .expect("button posted")
-        .id;
+    let button = post_open_button(&emu).await;
     emu.click_button(USERS[0], spec.support_channel, button, "ticket:open")
         .await;
     let channel = emu

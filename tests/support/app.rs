@@ -169,20 +169,7 @@ impl TestBot {
 
     /// Posts the "open ticket" button as the admin; returns its message id.
     pub async fn setup_button(&self) -> u64 {
-        let channel = self.spec().support_channel;
-        let ir = self
-            .emu
-            .slash_command(ADMIN, channel, "setup_ticket_button")
-            .await;
-        self.emu
-            .wait_interaction_response(&ir, WAIT)
-            .await
-            .expect("setup answered");
-        self.emu
-            .wait_for_message(channel, |m| m.button("ticket:open").is_some(), WAIT)
-            .await
-            .expect("button posted")
-            .id
+        post_open_button(&self.emu).await
     }
 
     /// `user` clicks the button; returns the ticket once its channel has the welcome message.
@@ -318,4 +305,20 @@ impl Drop for TestBot {
             let _ = stop.send(());
         }
     }
+}
+
+/// The admin runs `/setup_ticket_button` in the support channel of whatever bot `emu` serves
+/// (in this process or a spawned binary); returns the button message's id.
+pub async fn post_open_button(emu: &DiscordEmu) -> u64 {
+    let channel = emu.spec().support_channel;
+    let ir = emu
+        .slash_command(ADMIN, channel, "setup_ticket_button")
+        .await;
+    emu.wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("setup answered");
+    emu.wait_for_message(channel, |m| m.button("ticket:open").is_some(), WAIT)
+        .await
+        .expect("button posted")
+        .id
 }
