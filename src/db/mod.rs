@@ -178,21 +178,19 @@ impl Db {
         self.run(f).await
     }
 
-    /// Runs `f` in one write transaction. SQLite has one writer at a time anyway; taking an
-    /// in-process lock first keeps a read-then-write transaction from failing with
-    /// `SQLITE_BUSY` when another one committed in between.
+    /// Runs `f` in one write transaction. SQLite has one writer at a time anyway; the bot's
+    /// own writers queue on an in-process lock, which wakes the next one the moment it is
+    /// free, rather than on SQLite's busy handler, which sleeps in steps.
     pub async fn write<T, F>(&self, f: F) -> Result<T, Error>
     where
         F: FnOnce(&mut DbConn) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
         let write_lock = self.write_lock.clone();
-        self.run(move |conn| match conn {
-            DbConn::Sqlite(_) => {
-                let _writer = write_lock.lock().unwrap_or_else(|e| e.into_inner());
-                immediate_transaction(conn, f)
-            }
-            DbConn::Postgres(_) => conn.transaction(f),
+        self.run(move |conn| {
+            let _writer = matches!(conn, DbConn::Sqlite(_))
+                .then(|| write_lock.lock().unwrap_or_else(|e| e.into_inner()));
+            write_transaction(conn, f)
         })
         .await
     }
@@ -209,18 +207,20 @@ impl Db {
     }
 }
 
-/// `f` in a SQLite transaction that takes the write lock when it begins (`BEGIN IMMEDIATE`),
-/// waiting for it up to `busy_timeout`. A deferred `BEGIN` asks for the lock only at the first
-/// write, and when another connection (another process, a backup) holds it then, SQLite may
-/// answer "database is locked" at once instead of waiting: the batch of messages is lost.
-fn immediate_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, Error>
+/// `f` in a transaction; on SQLite one that takes the write lock when it begins (`BEGIN
+/// IMMEDIATE`), waiting for it up to `busy_timeout`. A deferred `BEGIN` asks for the lock only
+/// at the first write, and when another connection (another process, a backup) holds it then,
+/// SQLite may answer "database is locked" at once instead of waiting: the batch of messages is
+/// lost.
+fn write_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, Error>
 where
     F: FnOnce(&mut DbConn) -> Result<T, Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    if let DbConn::Sqlite(sqlite) = conn {
-        AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
-    }
+    let DbConn::Sqlite(sqlite) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
     match f(conn) {
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
