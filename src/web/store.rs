@@ -238,39 +238,29 @@ pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, 
             Err(_) => query.filter(by_text),
         };
     }
+    let page = filter.page.clamp(1, MAX_PAGE);
+    let query = match filter.cursor {
+        None => query
+            .order(tickets::id.desc())
+            .offset((page - 1) * PAGE_SIZE),
+        Some(Cursor::Before(number)) => query
+            .filter(tickets::id.lt(number))
+            .order(tickets::id.desc()),
+        // Read upwards from the cursor, shown newest first like every page.
+        Some(Cursor::After(number)) => query
+            .filter(tickets::id.gt(number))
+            .order(tickets::id.asc()),
+    };
     // One row more than a page tells whether another page follows in that direction.
-    let (rows, has_older, has_newer) = match filter.cursor {
-        None => {
-            let page = filter.page.clamp(1, MAX_PAGE);
-            let mut rows = query
-                .order(tickets::id.desc())
-                .limit(PAGE_SIZE + 1)
-                .offset((page - 1) * PAGE_SIZE)
-                .load(conn)?;
-            let more = rows.len() as i64 > PAGE_SIZE;
-            rows.truncate(PAGE_SIZE as usize);
-            (rows, more, page > 1)
-        }
-        Some(Cursor::Before(number)) => {
-            let mut rows = query
-                .filter(tickets::id.lt(number))
-                .order(tickets::id.desc())
-                .limit(PAGE_SIZE + 1)
-                .load(conn)?;
-            let more = rows.len() as i64 > PAGE_SIZE;
-            rows.truncate(PAGE_SIZE as usize);
-            (rows, more, true)
-        }
-        Some(Cursor::After(number)) => {
-            let mut rows = query
-                .filter(tickets::id.gt(number))
-                .order(tickets::id.asc())
-                .limit(PAGE_SIZE + 1)
-                .load(conn)?;
-            let more = rows.len() as i64 > PAGE_SIZE;
-            rows.truncate(PAGE_SIZE as usize);
+    let mut rows = query.limit(PAGE_SIZE + 1).load(conn)?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    let (has_older, has_newer) = match filter.cursor {
+        None => (more, page > 1),
+        Some(Cursor::Before(_)) => (more, true),
+        Some(Cursor::After(_)) => {
             rows.reverse();
-            (rows, true, more)
+            (true, more)
         }
     };
 
