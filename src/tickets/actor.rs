@@ -8,7 +8,7 @@ use ractor::{Actor, ActorProcessingErr, ActorRef};
 use twilight_model::application::interaction::Interaction;
 use twilight_model::channel::Message as DiscordMessage;
 use twilight_model::id::Id;
-use twilight_model::id::marker::{MessageMarker, UserMarker};
+use twilight_model::id::marker::{ChannelMarker, MessageMarker, UserMarker};
 
 use crate::ai::secretary::{self, Secretary, Thought};
 use crate::context::Ctx;
@@ -234,8 +234,8 @@ impl TicketState {
             tracing::error!(ticket = self.ticket.id, error = %err, "could not post the welcome message");
         }
         // Messages that reached the channel while no actor listened.
-        if let Some(after) = catch_up_from {
-            self.start_backfill(myself, after);
+        if let Some((channel, after)) = catch_up_from {
+            self.start_backfill(myself, channel, after);
         }
         if !status.is_active() {
             myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
@@ -250,7 +250,7 @@ impl TicketState {
         self.ticket.id
     }
 
-    fn channel(&self) -> Option<Id<twilight_model::id::marker::ChannelMarker>> {
+    fn channel(&self) -> Option<Id<ChannelMarker>> {
         self.ticket
             .channel_id
             .and_then(|c| Id::new_checked(c as u64))
@@ -391,13 +391,13 @@ impl TicketState {
     /// first, the newest stored message (a message stored live while a catch-up was in flight
     /// is newer than those it had yet to store, so only then); for a ticket without any, its
     /// welcome (imported from the original bot) or the channel's own id, which is older than
-    /// every message in it. None without a channel.
-    async fn catch_up_position(&self) -> Result<Option<i64>> {
+    /// every message in it. With the channel; None without one.
+    async fn catch_up_position(&self) -> Result<Option<(Id<ChannelMarker>, i64)>> {
         let Some(channel) = self.channel() else {
             return Ok(None);
         };
         if let Some(synced) = self.ticket.history_synced_id {
-            return Ok(Some(synced));
+            return Ok(Some((channel, synced)));
         }
         let id = self.id();
         let newest = self
@@ -405,19 +405,20 @@ impl TicketState {
             .db
             .run(move |conn| queries::newest_message_id(conn, id))
             .await?;
-        Ok(Some(
-            newest
-                .or(self.ticket.welcome_message_id)
-                .unwrap_or(channel.get() as i64),
-        ))
+        let after = newest
+            .or(self.ticket.welcome_message_id)
+            .unwrap_or(channel.get() as i64);
+        Ok(Some((channel, after)))
     }
 
     /// Fetches what the channel got after message id `after` in a task of its own, so the
     /// actor answers at once; the messages come back as [`TicketMsg::Backfilled`].
-    fn start_backfill(&mut self, myself: &ActorRef<TicketMsg>, after: i64) {
-        let Some(channel) = self.channel() else {
-            return;
-        };
+    fn start_backfill(
+        &mut self,
+        myself: &ActorRef<TicketMsg>,
+        channel: Id<ChannelMarker>,
+        after: i64,
+    ) {
         let id = self.id();
         // Nothing new and the position already recorded: no write (all actors start at once).
         let recorded = self.ticket.history_synced_id.is_some();
@@ -881,7 +882,7 @@ impl TicketState {
 async fn missed_messages_retrying(
     ctx: &Ctx,
     ticket: i64,
-    channel: Id<twilight_model::id::marker::ChannelMarker>,
+    channel: Id<ChannelMarker>,
     after: i64,
 ) -> Option<Vec<DiscordMessage>> {
     let mut pause = Duration::from_secs(1);
@@ -908,7 +909,7 @@ async fn missed_messages_retrying(
 /// Every message of `channel` after message id `after`, oldest first.
 async fn missed_messages(
     ctx: &Ctx,
-    channel: Id<twilight_model::id::marker::ChannelMarker>,
+    channel: Id<ChannelMarker>,
     mut after: i64,
 ) -> Result<Vec<DiscordMessage>> {
     let mut missed = Vec::new();
