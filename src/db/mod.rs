@@ -5,6 +5,7 @@ pub mod batch;
 pub mod models;
 pub mod queries;
 pub mod schema;
+pub mod transcripts;
 
 use std::time::Duration;
 

@@ -14,7 +14,7 @@ use crate::ai::secretary::{self, Secretary, Thought};
 use crate::context::Ctx;
 use crate::db::batch::Receipt;
 use crate::db::models::{Message, NewAuditEntry, NewTranscript, Ticket, TicketStatus};
-use crate::db::{DbConn, now_ms, queries};
+use crate::db::{DbConn, now_ms, queries, transcripts};
 use crate::discord::custom_id::ButtonAction;
 use crate::discord::permissions::{self, Stage};
 use crate::discord::reply::{self, Actor as Who, LogEntry};
@@ -703,7 +703,7 @@ impl TicketState {
             .write(move |conn| {
                 let messages = queries::messages_of(conn, id)?;
                 let body_text = transcript::render_text(&messages);
-                queries::insert_transcript(
+                let stored = queries::insert_transcript(
                     conn,
                     NewTranscript {
                         ticket_id: id,
@@ -715,6 +715,7 @@ impl TicketState {
                         body_text: body_text.clone(),
                     },
                 )?;
+                transcripts::insert_entries(conn, &transcript::rows(stored.id, &messages))?;
                 Ok((messages.len(), body_text))
             })
             .await
