@@ -4,6 +4,7 @@ mod ai;
 mod browser;
 mod config;
 mod emulator_selftest;
+mod hardening;
 mod legacy_import;
 mod lifecycle;
 mod panel;

@@ -184,7 +184,14 @@ impl TicketState {
                 }
             }
             TicketMsg::MessageCreated(message, receipt) => {
-                self.store(&message, receipt).await?;
+                match self.store(&message, receipt).await {
+                    // The message writer keeps it and writes it again once the database
+                    // takes writes; the ticket goes on meanwhile.
+                    Err(err) if err.is_transient_storage() => {
+                        tracing::warn!(ticket = self.id(), error = %err, "message not stored yet");
+                    }
+                    stored => stored?,
+                }
                 self.secretary_hears(myself, &message).await;
             }
             TicketMsg::MessageUpdated(message) => self.store_edit(&message).await?,
@@ -285,7 +292,7 @@ impl TicketState {
             Ok(Flow::Stop) => myself.stop(None),
             Err(err) => {
                 tracing::error!(ticket = self.id(), code = err.code(), error = %err, "ticket action failed");
-                let _ = reply::ephemeral(&self.ctx, interaction, texts::INTERNAL_ERROR).await;
+                let _ = reply::ephemeral(&self.ctx, interaction, texts::action_failed(&err)).await;
                 // The database is the truth; whatever was half done is re-read.
                 let _ = self.reload().await;
             }
