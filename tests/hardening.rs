@@ -179,3 +179,50 @@ async fn with_the_disk_full_an_open_and_a_claim_are_answered_and_nothing_is_lost
     .await;
     assert!(!bot.ticket(ticket.id).await.degraded);
 }
+
+#[tokio::test]
+async fn a_welcome_refused_many_times_is_posted_once_discord_takes_it() {
+    let bot = TestBot::start().await;
+    let button = bot.setup_button().await;
+    // More failures than one request's own retries: the welcome (it carries the claim button)
+    // is refused for a while.
+    bot.emu
+        .fail_next_with_body("POST", "/channels/", "ticket:claim", 500, 12);
+    let support = bot.spec().support_channel;
+    bot.emu
+        .click_button(USERS[0], support, button, "ticket:open")
+        .await;
+    let ticket = bot
+        .wait_ticket(|t| t.opener_id == USERS[0] as i64 && t.welcome_message_id.is_some())
+        .await;
+    let channel = ticket.channel_id.expect("channel") as u64;
+    let welcomes: Vec<_> = bot
+        .emu
+        .messages(channel)
+        .into_iter()
+        .filter(|m| m.button("ticket:claim").is_some())
+        .collect();
+    assert_eq!(welcomes.len(), 1, "one welcome with the staff buttons");
+    bot.emu
+        .wait_for_message(
+            channel,
+            |m| m.content == ticketbot::texts::SECRETARY_GREETING,
+            WAIT,
+        )
+        .await
+        .expect("Sigrid greets");
+    let greetings = bot
+        .emu
+        .messages(channel)
+        .into_iter()
+        .filter(|m| m.content == ticketbot::texts::SECRETARY_GREETING)
+        .count();
+    assert_eq!(greetings, 1, "Sigrid greets once");
+    let refused = bot
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.status == 500 && r.path.ends_with(&format!("/channels/{channel}/messages")))
+        .count();
+    assert_eq!(refused, 12, "the faults were injected");
+}
