@@ -2,6 +2,7 @@
 //! Blocking diesel calls run on tokio's blocking pool through an r2d2 pool.
 
 pub mod batch;
+pub mod existing;
 pub mod models;
 pub mod queries;
 pub mod schema;
@@ -88,12 +89,18 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens the pool and applies pending migrations.
+    /// Opens the pool and applies pending migrations. An SQLite file that another program
+    /// (above all the original bot) made is refused before anything writes to it.
     pub async fn connect(url: &str) -> Result<Self, Error> {
         let backend = Backend::from_url(url)?;
-        let db = tokio::task::spawn_blocking(move || Self::connect_blocking(&backend))
-            .await
-            .map_err(|err| Error::Internal(err.to_string()))??;
+        let db = tokio::task::spawn_blocking(move || {
+            if let Backend::Sqlite { path } = &backend {
+                existing::ensure_ours(path)?;
+            }
+            Self::connect_blocking(&backend)
+        })
+        .await
+        .map_err(|err| Error::Internal(err.to_string()))??;
         db.migrate().await?;
         Ok(db)
     }
