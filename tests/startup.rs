@@ -143,3 +143,25 @@ fn a_new_file_and_our_own_database_start_as_before() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_original_touched_by_an_earlier_ticketbot_is_still_recognised() {
+    // What an earlier version left behind: diesel's migrations table, then a failed migration.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tickets.sqlite");
+    build_legacy_db(&path);
+    let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    diesel::sql_query(
+        "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, \
+         run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    drop(conn);
+    let before = file_state(&path);
+    let Err(err) = Db::connect(&sqlite_url(&path)).await else {
+        panic!("the original's database was accepted");
+    };
+    assert!(err.to_string().contains("original Python bot"), "{err}");
+    assert_eq!(file_state(&path), before);
+}

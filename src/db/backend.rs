@@ -85,8 +85,14 @@ impl r2d2::ManageConnection for BackendManager {
             Backend::Postgres { url } => PgConnection::establish(url).map(DbConn::Postgres),
         };
         connection.map_err(|err| {
+            // libpq's messages span lines ("…failed: Connection refused\n\tIs the server…").
+            let one_line = err
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(
-                self.0.scrub(&err.to_string()),
+                self.0.scrub(&one_line),
             ))
         })
     }

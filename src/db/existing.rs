@@ -88,11 +88,10 @@ pub fn inspect(path: &Path) -> Result<Contents, String> {
     if has_migrations && columns.contains("opener_id") {
         return Ok(Contents::Ours);
     }
-    if !has_migrations
-        && ["id", "user_id", "channel_id"]
-            .iter()
-            .all(|c| columns.contains(*c))
-    {
+    // An earlier ticketbot may have added its migrations table to the original's file
+    // before it failed; the file is still the original's.
+    let original = ["id", "user_id", "channel_id"];
+    if !columns.contains("opener_id") && original.iter().all(|c| columns.contains(*c)) {
         return Ok(Contents::OriginalBot);
     }
     Ok(Contents::Foreign(tables.into_iter().collect()))
