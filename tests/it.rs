@@ -9,4 +9,5 @@ mod legacy_import;
 mod lifecycle;
 mod panel;
 mod recovery;
+mod startup;
 mod storage;
