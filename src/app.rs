@@ -10,10 +10,7 @@ use crate::config::{Config, Part};
 use crate::db::{Db, redact};
 use crate::error::{Error, Result};
 
-/// Installs the one rustls crypto provider of the process (ring). Safe to call twice.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
+pub use crate::process::install_crypto_provider;
 
 /// Runs `part` until `shutdown` completes or a part fails.
 pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>) -> Result<()> {

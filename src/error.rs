@@ -26,6 +26,8 @@ pub enum Error {
     Ai(String),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("{0} problem(s) found; fix them and run `ticketbot check` again")]
+    CheckFailed(usize),
 }
 
 impl Error {
@@ -43,6 +45,7 @@ impl Error {
             Self::Actor(_) => "actor",
             Self::Ai(_) => "ai",
             Self::Internal(_) => "internal",
+            Self::CheckFailed(_) => "check_failed",
         }
     }
 

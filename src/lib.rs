@@ -2,6 +2,7 @@
 
 pub mod ai;
 pub mod app;
+pub mod check;
 pub mod config;
 pub mod context;
 pub mod db;
@@ -12,6 +13,7 @@ pub mod fault;
 pub mod heartbeat;
 pub mod legacy;
 pub mod metrics;
+pub mod process;
 pub mod telemetry;
 pub mod texts;
 pub mod tickets;

@@ -32,6 +32,8 @@ enum Command {
     },
     /// Show ticket counts and degraded tickets.
     Status,
+    /// Check the settings against Discord, OpenAI and the ban database, and print what to fix.
+    Check,
     /// Import the original Python bot's tickets.sqlite.
     ImportLegacy {
         /// Path to the original bot's tickets.sqlite.
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
             Command::RestartTicket { id } => ticketbot::app::restart_ticket(id).await,
             Command::Status => ticketbot::app::status().await,
             Command::ImportLegacy { path } => ticketbot::legacy::import_cli(&path).await,
+            Command::Check => check().await,
         }
     });
     match result {
@@ -87,6 +90,11 @@ fn main() -> ExitCode {
 async fn start(part: Part) -> ticketbot::Result<()> {
     let config = Config::from_lookup(|key| std::env::var(key).ok())?;
     ticketbot::app::run(config, part, ticketbot::app::shutdown_signal()).await
+}
+
+async fn check() -> ticketbot::Result<()> {
+    let config = Config::from_lookup(|key| std::env::var(key).ok())?;
+    ticketbot::check::cli(&config).await
 }
 
 fn config_failure(err: &ConfigError) -> ExitCode {

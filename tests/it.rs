@@ -2,6 +2,7 @@ mod support;
 
 mod ai;
 mod browser;
+mod check;
 mod config;
 mod emulator_selftest;
 mod hardening;

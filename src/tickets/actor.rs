@@ -125,6 +125,17 @@ impl Actor for TicketActor {
     }
 }
 
+/// How long a change the database could not take waits before it is tried again.
+const STORAGE_RETRY: Duration = Duration::from_secs(2);
+
+/// Hands `msg` back to the actor after a pause: the database takes no writes (full disk,
+/// server down), and failing the actor would only restart it into the same wall, over and
+/// over, until the ticket is marked degraded.
+fn retry_later(myself: &ActorRef<TicketMsg>, ticket: i64, err: &Error, msg: TicketMsg) {
+    tracing::warn!(ticket, error = %err, retry_in = ?STORAGE_RETRY, "could not store a change; trying again");
+    myself.send_after(STORAGE_RETRY, move || msg);
+}
+
 /// What the actor does after an action.
 #[derive(Debug, PartialEq, Eq)]
 enum Flow {
@@ -184,11 +195,22 @@ impl TicketState {
                 self.finish(myself, &interaction, outcome).await;
             }
             TicketMsg::Backfilled { after, missed } => {
-                let anything = !missed.is_empty();
-                self.store_backfilled(after, missed).await?;
-                // The opener may have written while nobody answered.
-                if anything {
-                    self.secretary_turn(myself).await;
+                match self.store_backfilled(after, &missed).await {
+                    Err(err) if err.is_transient_storage() => {
+                        retry_later(
+                            myself,
+                            self.id(),
+                            &err,
+                            TicketMsg::Backfilled { after, missed },
+                        );
+                    }
+                    stored => {
+                        stored?;
+                        // The opener may have written while nobody answered.
+                        if !missed.is_empty() {
+                            self.secretary_turn(myself).await;
+                        }
+                    }
                 }
             }
             TicketMsg::MessageCreated(message, receipt) => {
@@ -202,17 +224,34 @@ impl TicketState {
                 }
                 self.secretary_hears(myself, &message).await;
             }
-            TicketMsg::MessageUpdated(message) => self.store_edit(&message).await?,
+            TicketMsg::MessageUpdated(message) => match self.store_edit(&message).await {
+                Err(err) if err.is_transient_storage() => {
+                    retry_later(myself, self.id(), &err, TicketMsg::MessageUpdated(message));
+                }
+                stored => stored?,
+            },
             TicketMsg::MessageDeleted(id) => {
-                self.ctx
+                let stored = self
+                    .ctx
                     .db
                     .write(move |conn| queries::record_delete(conn, id.get() as i64, now_ms()))
-                    .await?;
+                    .await;
+                match stored {
+                    Err(err) if err.is_transient_storage() => {
+                        retry_later(myself, self.id(), &err, TicketMsg::MessageDeleted(id));
+                    }
+                    stored => stored?,
+                }
             }
-            TicketMsg::ChannelDeleted => {
-                self.channel_gone().await?;
-                myself.stop(None);
-            }
+            TicketMsg::ChannelDeleted => match self.channel_gone().await {
+                Err(err) if err.is_transient_storage() => {
+                    retry_later(myself, self.id(), &err, TicketMsg::ChannelDeleted);
+                }
+                gone => {
+                    gone?;
+                    myself.stop(None);
+                }
+            },
             TicketMsg::Cleanup => {
                 if self.cleanup().await? == Flow::Stop {
                     myself.stop(None);
@@ -484,7 +523,7 @@ impl TicketState {
 
     /// Stores backfilled messages, oldest first, once each, and moves the ticket's catch-up
     /// position past them in the same transaction.
-    async fn store_backfilled(&mut self, after: i64, missed: Vec<DiscordMessage>) -> Result<()> {
+    async fn store_backfilled(&mut self, after: i64, missed: &[DiscordMessage]) -> Result<()> {
         let id = self.id();
         let synced = missed
             .iter()

@@ -96,6 +96,7 @@ impl OpenAiEmu {
         };
         let app = Router::new()
             .route("/v1/chat/completions", post(completions))
+            .route("/v1/models/{model}", get(model))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -226,6 +227,27 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
     }
+}
+
+/// Models the emulator knows; `GET /v1/models/{other}` is a 404 as at OpenAI.
+pub const MODELS: [&str; 4] = ["gpt-3.5-turbo", "gpt-4o-mini", "gpt-4o", "gpt-test"];
+
+/// `GET /v1/models/{model}`: the model's card, or OpenAI's errors for a bad key or model.
+async fn model(Path(model): Path<String>, headers: HeaderMap) -> Response {
+    let authorized = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bearer {API_KEY}"));
+    if !authorized {
+        return error(401, "invalid_api_key");
+    }
+    if !MODELS.contains(&model.as_str()) {
+        return error(404, "model_not_found");
+    }
+    axum::Json(
+        json!({"id": model, "object": "model", "created": 1_686_935_002, "owned_by": "openai"}),
+    )
+    .into_response()
 }
 
 fn error(status: u16, code: &str) -> Response {

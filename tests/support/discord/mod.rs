@@ -227,6 +227,25 @@ impl DiscordEmu {
         });
     }
 
+    /// What `GET /applications/@me` reports as the application's flags.
+    pub fn set_application_flags(&self, flags: u64) {
+        self.inner.update(|m| m.app_flags = flags);
+    }
+
+    /// Registers an OAuth2 redirect as the developer portal does.
+    pub fn register_redirect_uri(&self, uri: &str) {
+        self.inner.update(|m| m.redirect_uris.push(uri.to_owned()));
+    }
+
+    /// The permissions of the bot's own (managed) role.
+    pub fn set_bot_role_permissions(&self, permissions: u64) {
+        self.inner.update(|m| {
+            for role in m.roles.iter_mut().filter(|r| r.managed) {
+                role.permissions = permissions;
+            }
+        });
+    }
+
     pub fn set_member_roles(&self, id: u64, roles: &[u64]) {
         self.inner.update(|m| {
             if let Some(member) = m.members.get_mut(&id) {

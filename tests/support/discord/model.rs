@@ -282,7 +282,15 @@ pub struct Model {
     pub faults: Vec<super::rest::Fault>,
     pub oauth: super::rest::OAuthState,
     pub gateway: Gateway,
+    /// The application's flags as `GET /applications/@me` reports them (privileged intents).
+    pub app_flags: u64,
+    /// The OAuth2 redirects registered in the developer portal.
+    pub redirect_uris: Vec<String>,
 }
+
+/// `GATEWAY_GUILD_MEMBERS_LIMITED | GATEWAY_MESSAGE_CONTENT_LIMITED`: both privileged intents
+/// switched on, as the portal sets them for a bot in fewer than 100 servers.
+pub const APP_FLAGS_INTENTS_ON: u64 = (1 << 15) | (1 << 19);
 
 impl Model {
     pub fn new(spec: GuildSpec, base_url: String) -> Model {
@@ -307,6 +315,8 @@ impl Model {
             faults: Vec::new(),
             oauth: Default::default(),
             gateway: Gateway::default(),
+            app_flags: APP_FLAGS_INTENTS_ON,
+            redirect_uris: Vec::new(),
             spec: spec.clone(),
         };
         m.seed_guild(&spec);

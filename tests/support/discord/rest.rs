@@ -593,6 +593,7 @@ impl Model {
                 check_app(a)?;
                 self.overwrite_commands(None, r.body())
             }
+            ("GET", ["applications", "@me"]) => Ok(Reply::ok(self.application_json())),
             ("GET", ["applications", a, "commands"]) => {
                 check_app(a)?;
                 Ok(Reply::ok(json!(self.commands_for(None))))
@@ -1514,6 +1515,26 @@ impl Model {
     }
 
     /// `/users/@me`: the bot for a Bot token, the OAuth2 user for a Bearer token.
+    /// `GET /applications/@me` as Discord answers the bot's owner application.
+    fn application_json(&self) -> Value {
+        json!({
+            "id": self.application_id.to_string(),
+            "name": "TicketBot",
+            "icon": null,
+            "description": "",
+            "summary": "",
+            "type": null,
+            "bot_public": false,
+            "bot_require_code_grant": false,
+            "verify_key": "0f5e6a3c0b7e4c1f9a2d8e7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d",
+            "flags": self.app_flags,
+            "team": null,
+            "redirect_uris": self.redirect_uris,
+            "rpc_origins": [],
+            "bot": self.current_user_json(),
+        })
+    }
+
     fn current_user(&self, r: &Incoming) -> Handled {
         if self.bot_authorized(r) {
             return Ok(Reply::ok(self.current_user_json()));
