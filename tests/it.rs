@@ -7,5 +7,6 @@ mod emulator_selftest;
 mod legacy_import;
 mod lifecycle;
 mod panel;
+mod panel_hardening;
 mod recovery;
 mod storage;

@@ -12,6 +12,7 @@ mod error;
 mod list_cache;
 pub mod markdown;
 mod pages;
+mod search;
 mod store;
 mod templates;
 mod text;

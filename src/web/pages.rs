@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::auth::{Staff, login_redirect};
 use super::error::PanelError;
 use super::list_cache::{ListCache, ListKey};
+use super::search;
 use super::store::{self, Cursor, ListFilter, PAGE_SIZE};
 use super::templates::{Page, Templates};
 use super::text;
@@ -95,7 +96,7 @@ async fn index(
         .filter(|s| text::STATUS_FILTERS.contains(s))
         .unwrap_or("")
         .to_owned();
-    let search: String = q.unwrap_or("").trim().chars().take(200).collect();
+    let search = q.and_then(search::search_term).unwrap_or_default();
     let page = page.unwrap_or(1).clamp(1, store::MAX_PAGE);
     let cursor = before
         .map(Cursor::Before)
