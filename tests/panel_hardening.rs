@@ -5,11 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rocket::http::Status;
+use diesel::prelude::*;
+use rocket::http::{ContentType, Cookie, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use ticketbot::Config;
-use ticketbot::db::Db;
-use ticketbot::web::SESSION_COOKIE;
+use ticketbot::db::schema::panel_sessions;
+use ticketbot::db::{Db, now_ms};
+use ticketbot::web::{ROLE_RECHECK_MS, SESSION_COOKIE, SESSION_LIFETIME_MS};
 
 use crate::panel::{panel_config, seed_conversation};
 use crate::support::app::{ADMIN, guild};
@@ -20,6 +22,7 @@ struct Panel {
     client: Client,
     emu: DiscordEmu,
     db: Db,
+    config: Arc<Config>,
     _test_db: TestDb,
 }
 
@@ -39,15 +42,23 @@ async fn panel_with(test_db: TestDb, extra: &[(&str, &str)]) -> Panel {
         }
         config = Config::from_lookup(|key| env.get(key).cloned()).expect("valid test config");
     }
+    let config = Arc::new(config);
     let db = Db::connect(&test_db.url).await.expect("test database");
-    let client = Client::tracked(ticketbot::web::rocket(Arc::new(config), db.clone()))
+    let client = Client::tracked(ticketbot::web::rocket(config.clone(), db.clone()))
         .await
         .expect("panel ignites");
     Panel {
         client,
         emu,
         db,
+        config,
         _test_db: test_db,
+    }
+}
+
+impl Panel {
+    fn config(&self) -> Arc<Config> {
+        self.config.clone()
     }
 }
 
@@ -149,4 +160,279 @@ async fn search_with_control_characters_answers(panel: Panel) {
         page.contains(&format!(">#{}</a>", seeded.id)) && page.contains("Spieler 0"),
         "the search without its NUL finds the ticket: {page}"
     );
+}
+
+// ------------------------------------------------------------- 2. sessions and logout
+
+/// The session's CSRF token as the page's logout form carries it.
+fn csrf_of(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a logout form with a CSRF token") + marker.len();
+    let len = page[start..].find('"').expect("closing quote");
+    page[start..start + len].to_owned()
+}
+
+async fn post_logout<'c>(client: &'c Client, body: Option<&str>) -> LocalResponse<'c> {
+    let request = client.post("/logout");
+    match body {
+        Some(body) => request.header(ContentType::Form).body(body),
+        None => request,
+    }
+    .dispatch()
+    .await
+}
+
+/// Logs the tracked client out the way the page's button does.
+pub async fn log_out(client: &Client) -> LocalResponse<'_> {
+    let page = body(client.get("/").dispatch().await).await;
+    let csrf = csrf_of(&page);
+    post_logout(client, Some(&format!("csrf={}", urlencode(&csrf)))).await
+}
+
+async fn session_rows(panel: &Panel) -> i64 {
+    panel
+        .db
+        .run(|conn| Ok(panel_sessions::table.count().get_result::<i64>(conn)?))
+        .await
+        .expect("count sessions")
+}
+
+#[tokio::test]
+async fn logout_ends_a_copied_session_cookie() {
+    logout_ends_the_session(panel().await).await;
+}
+
+#[tokio::test]
+async fn logout_ends_a_copied_session_cookie_on_postgres() {
+    let Some(test_db) = postgres_or_skip("logout_ends_a_copied_session_cookie_on_postgres") else {
+        return;
+    };
+    logout_ends_the_session(panel_with(test_db, &[]).await).await;
+}
+
+async fn logout_ends_the_session(panel: Panel) {
+    login(&panel, ADMIN).await;
+    assert_eq!(session_rows(&panel).await, 1, "the session is a row");
+    // The cookie as the browser holds it (encrypted), copied elsewhere.
+    let copied = panel
+        .client
+        .cookies()
+        .get(SESSION_COOKIE)
+        .expect("session cookie")
+        .value()
+        .to_owned();
+    let other = Client::untracked(ticketbot::web::rocket(panel.config(), panel.db.clone()))
+        .await
+        .expect("second panel client");
+    let with_copy = || {
+        other
+            .get("/")
+            .cookie(Cookie::new(SESSION_COOKIE, copied.clone()))
+            .dispatch()
+    };
+    assert_eq!(with_copy().await.status(), Status::Ok, "the copy works");
+
+    // The top bar's logout is a form with the session's token, not a link.
+    let page = body(panel.client.get("/").dispatch().await).await;
+    assert!(!page.contains("href=\"/logout\""), "{page}");
+    assert!(
+        page.contains("method=\"post\" action=\"/logout\""),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+
+    // GET /logout (a link from anywhere) only asks.
+    let asked = panel.client.get("/logout").dispatch().await;
+    assert_eq!(asked.status(), Status::Ok);
+    assert_eq!(csrf_of(&body(asked).await), csrf);
+    assert!(panel.client.cookies().get_private(SESSION_COOKIE).is_some());
+    assert_eq!(with_copy().await.status(), Status::Ok);
+
+    // A POST without the token, with a wrong one, or with no form at all is refused.
+    for form in [Some(""), Some("csrf="), Some("csrf=forged"), None] {
+        let refused = post_logout(&panel.client, form).await;
+        assert_eq!(refused.status(), Status::Forbidden, "{form:?}");
+        assert!(body(refused).await.contains("nicht ausgeführt"), "{form:?}");
+        assert_eq!(session_rows(&panel).await, 1, "{form:?}: still logged in");
+        assert_eq!(with_copy().await.status(), Status::Ok, "{form:?}");
+    }
+
+    let out = post_logout(&panel.client, Some(&format!("csrf={}", urlencode(&csrf)))).await;
+    assert_eq!(out.status(), Status::Ok);
+    assert!(body(out).await.contains("abgemeldet"));
+    assert!(panel.client.cookies().get_private(SESSION_COOKIE).is_none());
+    assert_eq!(session_rows(&panel).await, 0, "logout deletes the row");
+    let after = with_copy().await;
+    assert_eq!(
+        after.status(),
+        Status::SeeOther,
+        "the copied cookie is dead"
+    );
+    assert!(location(&after).starts_with("/login"));
+}
+
+// ------------------------------------------------------------ 3. role loss within a minute
+
+fn member_lookups(emu: &DiscordEmu, user: u64) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r.is("GET", &format!("/members/{user}")))
+        .count()
+}
+
+/// Pretends the session's roles were last confirmed `ago_ms` ago.
+async fn roles_checked_ago(panel: &Panel, ago_ms: i64) {
+    let at = now_ms() - ago_ms;
+    panel
+        .db
+        .write(move |conn| {
+            diesel::update(panel_sessions::table)
+                .set(panel_sessions::roles_checked_at.eq(at))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .expect("set the last role check");
+}
+
+async fn roles_checked_at(panel: &Panel) -> i64 {
+    panel
+        .db
+        .run(|conn| {
+            Ok(panel_sessions::table
+                .select(panel_sessions::roles_checked_at)
+                .first::<i64>(conn)?)
+        })
+        .await
+        .expect("the session row")
+}
+
+const SECOND: i64 = 1_000;
+
+#[tokio::test]
+async fn a_removed_role_ends_panel_access_within_a_minute() {
+    let panel = panel().await;
+    login(&panel, ADMIN).await;
+    let at_login = member_lookups(&panel.emu, ADMIN);
+    assert_eq!(ROLE_RECHECK_MS, 60 * SECOND);
+
+    // Confirmed 30 s ago: in without asking Discord.
+    roles_checked_ago(&panel, 30 * SECOND).await;
+    assert_eq!(panel.client.get("/").dispatch().await.status(), Status::Ok);
+    assert_eq!(member_lookups(&panel.emu, ADMIN), at_login);
+
+    // 61 s ago: asked again, still admin; the confirmation is recorded.
+    roles_checked_ago(&panel, 61 * SECOND).await;
+    let before = now_ms();
+    assert_eq!(panel.client.get("/").dispatch().await.status(), Status::Ok);
+    assert_eq!(member_lookups(&panel.emu, ADMIN), at_login + 1);
+    assert!(roles_checked_at(&panel).await >= before);
+
+    // The role is taken away: the next check, at most a minute later, refuses and ends the
+    // session (row and cookie).
+    panel.emu.set_member_roles(ADMIN, &[]);
+    roles_checked_ago(&panel, 61 * SECOND).await;
+    let revoked = panel.client.get("/").dispatch().await;
+    assert_eq!(revoked.status(), Status::Forbidden);
+    let cookies: Vec<String> = revoked
+        .headers()
+        .get("Set-Cookie")
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with(&format!("{SESSION_COOKIE}=;")) && c.contains("Max-Age=0")),
+        "{cookies:?}"
+    );
+    assert!(
+        body(revoked)
+            .await
+            .contains("keine der erforderlichen Rollen")
+    );
+    assert_eq!(session_rows(&panel).await, 0, "the session row is gone");
+    // Getting the role back does not revive the session: a new login is needed.
+    panel
+        .emu
+        .set_member_roles(ADMIN, &[panel.emu.spec().admin_role]);
+    assert_eq!(
+        panel.client.get("/").dispatch().await.status(),
+        Status::SeeOther
+    );
+}
+
+#[tokio::test]
+async fn a_failing_member_lookup_ends_panel_access_after_a_minute() {
+    let panel = panel().await;
+    login(&panel, ADMIN).await;
+    let at_login = member_lookups(&panel.emu, ADMIN);
+    panel
+        .emu
+        .fail_next("GET", &format!("/members/{ADMIN}"), 500, 2);
+
+    // Confirmed 30 s ago: still in; Discord is not asked yet.
+    roles_checked_ago(&panel, 30 * SECOND).await;
+    assert_eq!(panel.client.get("/").dispatch().await.status(), Status::Ok);
+    assert_eq!(member_lookups(&panel.emu, ADMIN), at_login);
+
+    // 61 s ago and Discord answers 500: refused with a page that says why, not a 500.
+    roles_checked_ago(&panel, 61 * SECOND).await;
+    let refused = panel.client.get("/").dispatch().await;
+    assert_eq!(refused.status(), Status::ServiceUnavailable);
+    let page = body(refused).await;
+    assert!(page.contains("Rollenprüfung fehlgeschlagen"), "{page}");
+    assert!(page.contains("nicht bei Discord geprüft"), "{page}");
+    assert!(
+        page.contains("href=\"/login\""),
+        "a way to log in again: {page}"
+    );
+    assert_eq!(member_lookups(&panel.emu, ADMIN), at_login + 1);
+    let ticket = panel.client.get("/tickets/1").dispatch().await;
+    assert_eq!(ticket.status(), Status::ServiceUnavailable, "every page");
+    assert_eq!(member_lookups(&panel.emu, ADMIN), at_login + 2);
+
+    // Once Discord answers again with the role, the same session is let in.
+    assert_eq!(panel.client.get("/").dispatch().await.status(), Status::Ok);
+}
+
+#[tokio::test]
+async fn old_forged_and_unknown_session_cookies_are_no_session() {
+    let panel = panel().await;
+    login(&panel, ADMIN).await;
+    // Older than 12 hours: back to the login, the row is removed.
+    let created = now_ms() - SESSION_LIFETIME_MS - SECOND;
+    panel
+        .db
+        .write(move |conn| {
+            diesel::update(panel_sessions::table)
+                .set(panel_sessions::created_at.eq(created))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let expired = panel.client.get("/").dispatch().await;
+    assert_eq!(expired.status(), Status::SeeOther);
+    assert!(location(&expired).starts_with("/login"));
+    assert_eq!(session_rows(&panel).await, 0);
+
+    // A cookie not encrypted with our key, or the old cookie format, is no session.
+    let forged = panel
+        .client
+        .get("/")
+        .cookie(Cookie::new(SESSION_COOKIE, "{\"user_id\":1}"))
+        .dispatch()
+        .await;
+    assert_eq!(forged.status(), Status::SeeOther);
+    let old_format = serde_json::json!({
+        "user_id": ADMIN, "name": "Anna", "avatar": null,
+        "issued_at": now_ms(), "roles_checked_at": now_ms(),
+    });
+    let unknown = panel
+        .client
+        .get("/")
+        .private_cookie(Cookie::new(SESSION_COOKIE, old_format.to_string()))
+        .dispatch()
+        .await;
+    assert_eq!(unknown.status(), Status::SeeOther);
 }

@@ -1,6 +1,8 @@
 //! The staff web panel (Rocket): Discord login with a role check, the ticket list, ticket
 //! pages with the conversation and transcript snapshots, `/healthz`. It only reads.
 //!
+//! Sessions are rows in `panel_sessions` ([`session`]), the panel's only writes.
+//!
 //! Each part is one `AdHoc` stage that manages its state and mounts its `routes()`:
 //! [`templates::stage`], [`assets::stage`], [`auth::stage`], [`pages::stage`] (which keeps
 //! rendered list pages in a [`list_cache::ListCache`]).
@@ -12,7 +14,10 @@ mod error;
 mod list_cache;
 pub mod markdown;
 mod pages;
+mod portrait;
 mod search;
+mod session;
+mod session_store;
 mod store;
 mod templates;
 mod text;
@@ -29,7 +34,8 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{Error, Result};
 
-pub use auth::{LOGIN_COOKIE, ROLE_RECHECK_MS, SESSION_COOKIE, SESSION_LIFETIME_MS};
+pub use auth::LOGIN_COOKIE;
+pub use session::{ROLE_RECHECK_MS, SESSION_COOKIE, SESSION_LIFETIME_MS};
 pub use store::PAGE_SIZE;
 
 /// The panel, configured and ready to launch (tests use it with Rocket's local client).

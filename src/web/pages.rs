@@ -7,10 +7,11 @@ use rocket::response::{Redirect, Responder};
 use rocket::{FromForm, Route, State, get};
 use serde::Serialize;
 
-use super::auth::{Staff, login_redirect};
+use super::auth::login_redirect;
 use super::error::PanelError;
 use super::list_cache::{ListCache, ListKey};
 use super::search;
+use super::session::Staff;
 use super::store::{self, Cursor, ListFilter, PAGE_SIZE};
 use super::templates::{Page, Templates};
 use super::text;
@@ -113,6 +114,7 @@ async fn index(
         user_id: user.id.clone(),
         user_name: user.name.clone(),
         avatar_url: user.avatar_url.clone(),
+        csrf: user.csrf.clone(),
         status: status.clone(),
         page,
         cursor,
