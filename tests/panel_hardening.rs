@@ -436,3 +436,28 @@ async fn old_forged_and_unknown_session_cookies_are_no_session() {
         .await;
     assert_eq!(unknown.status(), Status::SeeOther);
 }
+
+// ------------------------------------------------------------------ 4. odd `next` paths
+
+#[tokio::test]
+async fn a_next_path_with_a_space_or_umlaut_lands_there_after_login() {
+    let panel = panel().await;
+    seed_conversation(&panel.db).await;
+    for (next, landed) in [
+        ("/?q=Spieler 0", "/?q=Spieler%200"),
+        ("/?q=Zaunkönig", "/?q=Zaunk%C3%B6nig"),
+        ("/tickets/1?x=a b|c{d}", "/tickets/1?x=a%20b%7Cc%7Bd%7D"),
+        ("/ä ö", "/%C3%A4%20%C3%B6"),
+        ("/?q=100%", "/?q=100%25"),
+        ("/?q=Spieler%200", "/?q=Spieler%200"),
+    ] {
+        let response = login_to(&panel, ADMIN, Some(next)).await;
+        assert_eq!(response.status(), Status::SeeOther, "{next}");
+        assert_eq!(location(&response), landed, "{next}");
+    }
+    // The encoded address is the page that was asked for.
+    let page = body(panel.client.get("/?q=Spieler%200").dispatch().await).await;
+    assert!(page.contains("value=\"Spieler 0\""), "{page}");
+    let page = body(panel.client.get("/?q=Zaunk%C3%B6nig").dispatch().await).await;
+    assert!(page.contains("value=\"Zaunkönig\""), "{page}");
+}

@@ -126,20 +126,43 @@ pub(super) fn member_name(member: &GuildMember) -> Option<String> {
         })
 }
 
-/// Where the browser may be sent after login: a path on this site, nothing else.
+/// Where the browser may be sent after login: a path on this site, nothing else, written as a
+/// valid URI (a space or an umlaut typed into the address arrives decoded, and a Location
+/// header cannot carry it as it is).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && path.len() <= 512
-                && !path.chars().any(|c| c.is_control()) =>
-        {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
+    let Some(path) = next.filter(|path| {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path.starts_with("/\\")
+            && path.len() <= 512
+            && !path.chars().any(|c| c.is_control())
+    }) else {
+        return "/".to_owned();
+    };
+    let encoded = percent_encode_uri(path);
+    match Origin::parse(&encoded) {
+        Ok(_) => encoded,
+        Err(_) => "/".to_owned(),
     }
+}
+
+/// `text` with every character a URI may not hold as it is percent-encoded (as UTF-8); `%`
+/// stays when it already starts an escape.
+fn percent_encode_uri(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape_start = byte == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let plain = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&byte);
+        if plain || escape_start {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// The login page's address with the page to return to.
@@ -257,7 +280,8 @@ async fn callback(
     let name = member_name(&member).unwrap_or_else(|| user.display_name().to_owned());
     tracing::info!(user = user_id, name = %name, "panel login");
     session::start(db, auth, cookies, user_id, name, avatar_of(&user)).await?;
-    Ok(Redirect::to(pending.next))
+    // Checked again: a login begun before an upgrade may carry a path written differently.
+    Ok(Redirect::to(safe_next(Some(&pending.next))))
 }
 
 fn avatar_of(user: &DiscordUser) -> Option<String> {
@@ -338,6 +362,17 @@ mod tests {
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/\0x")), "/");
+    }
+
+    #[test]
+    fn next_is_written_as_a_valid_uri() {
+        assert_eq!(safe_next(Some("/?q=a b")), "/?q=a%20b");
+        assert_eq!(safe_next(Some("/?q=König")), "/?q=K%C3%B6nig");
+        assert_eq!(safe_next(Some("/?q=K%C3%B6nig")), "/?q=K%C3%B6nig");
+        assert_eq!(safe_next(Some("/?q=100%")), "/?q=100%25");
+        assert_eq!(safe_next(Some("/a\"b<c>")), "/a%22b%3Cc%3E");
+        assert_eq!(safe_next(Some("/a#b")), "/a%23b");
     }
 
     #[test]
