@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use diesel::prelude::*;
-use rocket::http::{ContentType, Cookie, Status};
+use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use ticketbot::Config;
 use ticketbot::db::schema::panel_sessions;
@@ -460,4 +460,113 @@ async fn a_next_path_with_a_space_or_umlaut_lands_there_after_login() {
     assert!(page.contains("value=\"Spieler 0\""), "{page}");
     let page = body(panel.client.get("/?q=Zaunk%C3%B6nig").dispatch().await).await;
     assert!(page.contains("value=\"Zaunkönig\""), "{page}");
+}
+
+// ----------------------------------------------------------------------- 5. /metrics
+
+const METRICS_TOKEN: &str = "metrics-token-0123456789abcdef";
+
+async fn metrics_status<'c>(
+    client: &'c Client,
+    from: &str,
+    headers: &[(&'static str, String)],
+) -> LocalResponse<'c> {
+    let mut request = client
+        .get("/metrics")
+        .remote(from.parse().expect("socket address"));
+    for (name, value) in headers {
+        request = request.header(Header::new(*name, value.clone()));
+    }
+    request.dispatch().await
+}
+
+#[tokio::test]
+async fn metrics_answer_only_loopback_or_the_metrics_token() {
+    let panel = panel_with(TestDb::sqlite(), &[("METRICS_TOKEN", METRICS_TOKEN)]).await;
+    let bearer = |token: &str| vec![("Authorization", format!("Bearer {token}"))];
+
+    for local in ["127.0.0.1:40000", "[::1]:40000"] {
+        let response = metrics_status(&panel.client, local, &[]).await;
+        assert_eq!(response.status(), Status::Ok, "{local}");
+        assert!(body(response).await.contains("ticketbot_"), "{local}");
+    }
+    let with_token =
+        metrics_status(&panel.client, "203.0.113.7:5000", &bearer(METRICS_TOKEN)).await;
+    assert_eq!(with_token.status(), Status::Ok);
+    assert!(body(with_token).await.contains("ticketbot_"));
+
+    let refused = [
+        ("203.0.113.7:5000", Vec::new()),
+        ("203.0.113.7:5000", bearer("metrics-token-0123456789abcdeX")),
+        ("203.0.113.7:5000", bearer("")),
+        (
+            "203.0.113.7:5000",
+            vec![("Authorization", METRICS_TOKEN.to_owned())],
+        ),
+        // A wrong token is wrong from loopback too.
+        ("127.0.0.1:40000", bearer("wrong")),
+        // Through a reverse proxy on this machine: the socket is loopback, the caller is not.
+        (
+            "127.0.0.1:40000",
+            vec![("X-Forwarded-For", "203.0.113.7".to_owned())],
+        ),
+        (
+            "127.0.0.1:40000",
+            vec![("X-Real-IP", "203.0.113.7".to_owned())],
+        ),
+    ];
+    for (from, headers) in refused {
+        let response = metrics_status(&panel.client, from, &headers).await;
+        assert_eq!(
+            response.status(),
+            Status::Unauthorized,
+            "{from} {headers:?}"
+        );
+        assert_eq!(
+            response.headers().get_one("WWW-Authenticate"),
+            Some("Bearer realm=\"metrics\""),
+            "{from} {headers:?}"
+        );
+        assert!(
+            !body(response).await.contains("ticketbot_"),
+            "{from} {headers:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_a_metrics_token_metrics_answer_only_loopback() {
+    let panel = panel().await;
+    let local = metrics_status(&panel.client, "127.0.0.1:40000", &[]).await;
+    assert_eq!(local.status(), Status::Ok);
+    let elsewhere = metrics_status(&panel.client, "198.51.100.20:5000", &[]).await;
+    assert_eq!(elsewhere.status(), Status::Forbidden);
+    assert!(body(elsewhere).await.contains("METRICS_TOKEN"));
+    // No remote address known at all (not a TCP connection): not loopback.
+    let unknown = panel.client.get("/metrics").dispatch().await;
+    assert_eq!(unknown.status(), Status::Forbidden);
+}
+
+#[test]
+fn a_short_metrics_token_is_refused_naming_the_key() {
+    let env: HashMap<String, String> = [
+        ("BOT_TOKEN", "x"),
+        ("GUILD_ID", "1"),
+        ("SUPPORT_ROLE_ID", "2"),
+        ("ADMIN_ROLE_ID", "3"),
+        ("CREATED_TICKETS_CATEGORY_ID", "4"),
+        ("CLAIMED_TICKETS_CATEGORY_ID", "5"),
+        ("CLOSED_TICKETS_CATEGORY_ID", "6"),
+        ("TICKET_LOG_CHANNEL_ID", "7"),
+        ("FLASK_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+        ("DISCORD_CLIENT_ID", "8"),
+        ("DISCORD_CLIENT_SECRET", "s"),
+        ("DISCORD_REDIRECT_URI", "http://127.0.0.1:9/callback"),
+        ("METRICS_TOKEN", "short"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let err = Config::from_lookup(|key| env.get(key).cloned()).expect_err("refused");
+    assert_eq!(err.key, "METRICS_TOKEN");
 }
