@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::config::{Config, Part};
-use crate::db::Db;
+use crate::db::{Db, redact};
 use crate::error::{Error, Result};
 
 /// Installs the one rustls crypto provider of the process (ring). Safe to call twice.
@@ -162,16 +162,5 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = term => {}
-    }
-}
-
-/// A database URL without its password, for logs.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
     }
 }

@@ -1,12 +1,18 @@
 //! Typed settings from the environment (and `.env`). Every key of the original Python bot is
 //! read unchanged; a missing or malformed value names the key and what it expects.
 
+mod dotenv;
+mod values;
+
 use std::net::IpAddr;
 use std::time::Duration;
 
 use twilight_model::id::Id;
 use twilight_model::id::marker::{ChannelMarker, GuildMarker, RoleMarker};
 use url::Url;
+
+pub use dotenv::dotenv_values;
+use values::{Env, parse_id_list, parse_url};
 
 /// A setting that is missing or malformed; shown to the operator as `KEY: problem`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -132,12 +138,6 @@ pub enum Part {
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tickets.sqlite";
 
 impl Config {
-    /// Reads `.env` (when present) into the process environment, then the settings.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        load_dotenv()?;
-        Self::from_lookup(|key| std::env::var(key).ok())
-    }
-
     /// Reads the settings through `lookup`; tests pass a map.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(&lookup);
@@ -153,21 +153,13 @@ impl Config {
             .collect(),
         };
         let allowed_roles = match env.optional("ALLOWED_ROLES") {
-            Some(list) => parse_id_list("ALLOWED_ROLES", &list)?,
+            Some(list) => allowed_roles(&list)?,
             None => [roles.admin, roles.support]
                 .into_iter()
                 .chain(roles.viewers.iter().copied())
                 .collect(),
         };
-        let secret_key = match env.optional("FLASK_SECRET_KEY") {
-            Some(key) => key,
-            None => env.required("PANEL_SECRET_KEY").map_err(|_| {
-                ConfigError::new(
-                    "FLASK_SECRET_KEY",
-                    "missing; expected a long random string (PANEL_SECRET_KEY is accepted too)",
-                )
-            })?,
-        };
+        let secret_key = secret_key(&env)?;
         let api_base = env.url(
             "DISCORD_API_BASE",
             "https://discord.com",
@@ -245,10 +237,7 @@ impl Config {
                 secret_key,
                 client_id: env.required("DISCORD_CLIENT_ID")?,
                 client_secret: env.required("DISCORD_CLIENT_SECRET")?,
-                redirect_uri: {
-                    let raw = env.required("DISCORD_REDIRECT_URI")?;
-                    parse_url("DISCORD_REDIRECT_URI", &raw, &["http", "https"])?
-                },
+                redirect_uri: redirect_uri(&env)?,
                 allowed_roles,
                 address: match env.optional("PANEL_ADDRESS") {
                     Some(raw) => raw.parse().map_err(|_| {
@@ -288,110 +277,68 @@ fn metrics_token(raw: Option<String>) -> Result<Option<String>, ConfigError> {
     }
 }
 
-/// Loads `.env` from the working directory when there is one; a malformed file is an error.
-pub fn load_dotenv() -> Result<(), ConfigError> {
-    match dotenvy::dotenv() {
-        Ok(_) => Ok(()),
-        Err(err) if err.not_found() => Ok(()),
-        Err(dotenvy::Error::LineParse(line, index)) => Err(ConfigError::new(
-            ".env",
-            format!("cannot parse the line {line:?} (at character {index}); expected KEY=value"),
-        )),
-        Err(err) => Err(ConfigError::new(".env", err.to_string())),
-    }
-}
+/// The panel's cookie secret must hold enough randomness that sessions cannot be forged.
+pub const MIN_SECRET_KEY_BYTES: usize = 32;
 
-struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
-
-impl Env<'_> {
-    /// A set, non-blank value, trimmed.
-    fn optional(&self, key: &str) -> Option<String> {
-        (self.0)(key)
-            .map(|value| value.trim().to_owned())
-            .filter(|value| !value.is_empty())
-    }
-
-    fn required(&self, key: &str) -> Result<String, ConfigError> {
-        self.optional(key).ok_or_else(|| {
-            ConfigError::new(key, "missing; it must be set in .env or the environment")
-        })
-    }
-
-    fn id<T>(&self, key: &str) -> Result<Id<T>, ConfigError> {
-        let raw = self
-            .optional(key)
-            .ok_or_else(|| ConfigError::new(key, "missing; expected a Discord id (digits)"))?;
-        parse_id(key, &raw)
-    }
-
-    /// Unset, blank or `0` (the original bot's default) mean "none".
-    fn optional_id<T>(&self, key: &str) -> Result<Option<Id<T>>, ConfigError> {
-        match self.optional(key) {
-            None => Ok(None),
-            Some(raw) if raw == "0" => Ok(None),
-            Some(raw) => parse_id(key, &raw).map(Some),
-        }
-    }
-
-    fn number(
-        &self,
-        key: &str,
-        default: u32,
-        range: std::ops::RangeInclusive<u32>,
-    ) -> Result<u32, ConfigError> {
-        let Some(raw) = self.optional(key) else {
-            return Ok(default);
-        };
-        match raw.parse::<u32>() {
-            Ok(n) if range.contains(&n) => Ok(n),
-            _ => Err(ConfigError::new(
-                key,
-                format!(
-                    "expected a whole number from {} to {}, got {raw:?}",
-                    range.start(),
-                    range.end()
-                ),
-            )),
-        }
-    }
-
-    fn url(&self, key: &str, default: &str, schemes: &[&str]) -> Result<Url, ConfigError> {
-        let raw = self.optional(key).unwrap_or_else(|| default.to_owned());
-        parse_url(key, &raw, schemes)
-    }
-}
-
-fn parse_id<T>(key: &str, raw: &str) -> Result<Id<T>, ConfigError> {
-    raw.parse::<u64>()
-        .ok()
-        .and_then(Id::new_checked)
-        .ok_or_else(|| {
-            ConfigError::new(key, format!("expected a Discord id (digits), got {raw:?}"))
-        })
-}
-
-fn parse_id_list<T>(key: &str, raw: &str) -> Result<Vec<Id<T>>, ConfigError> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            parse_id(key, part).map_err(|_| {
-                ConfigError::new(
-                    key,
-                    format!("expected comma-separated Discord ids, got {raw:?}"),
-                )
-            })
-        })
-        .collect()
-}
-
-fn parse_url(key: &str, raw: &str, schemes: &[&str]) -> Result<Url, ConfigError> {
-    let expected = schemes.join(" or ");
-    match Url::parse(raw) {
-        Ok(url) if schemes.contains(&url.scheme()) && url.host_str().is_some() => Ok(url),
-        _ => Err(ConfigError::new(
+/// `FLASK_SECRET_KEY` (the original's name) or `PANEL_SECRET_KEY`, at least 32 bytes.
+fn secret_key(env: &Env<'_>) -> Result<String, ConfigError> {
+    const HOW: &str = "make one with: openssl rand -hex 32";
+    let (key, value) = match env.optional("FLASK_SECRET_KEY") {
+        Some(value) => ("FLASK_SECRET_KEY", value),
+        None => match env.optional("PANEL_SECRET_KEY") {
+            Some(value) => ("PANEL_SECRET_KEY", value),
+            None => {
+                return Err(ConfigError::new(
+                    "FLASK_SECRET_KEY",
+                    format!(
+                        "missing; expected a random string of at least {MIN_SECRET_KEY_BYTES} \
+                         bytes (PANEL_SECRET_KEY is accepted too); {HOW}"
+                    ),
+                ));
+            }
+        },
+    };
+    if value.len() < MIN_SECRET_KEY_BYTES {
+        return Err(ConfigError::new(
             key,
-            format!("expected a {expected} URL, got {raw:?}"),
-        )),
+            format!(
+                "too short ({} bytes); the panel's session cookies need at least \
+                 {MIN_SECRET_KEY_BYTES} random bytes; {HOW}",
+                value.len()
+            ),
+        ));
     }
+    Ok(value)
+}
+
+/// `ALLOWED_ROLES`: a list that names no role at all (`,,,`) is a mistake, not "nobody".
+fn allowed_roles(list: &str) -> Result<Vec<Id<RoleMarker>>, ConfigError> {
+    let roles = parse_id_list("ALLOWED_ROLES", list)?;
+    if roles.is_empty() {
+        return Err(ConfigError::new(
+            "ALLOWED_ROLES",
+            format!(
+                "names no role id, got {list:?}; expected comma-separated Discord ids, or leave \
+                 it unset for admin, support and viewers"
+            ),
+        ));
+    }
+    Ok(roles)
+}
+
+/// `DISCORD_REDIRECT_URI`: the panel serves its login callback at this URI's path, so it needs
+/// one of its own (`/callback`), not the site root.
+fn redirect_uri(env: &Env<'_>) -> Result<Url, ConfigError> {
+    let raw = env.required("DISCORD_REDIRECT_URI")?;
+    let url = parse_url("DISCORD_REDIRECT_URI", &raw, &["http", "https"])?;
+    if url.path().trim_end_matches('/').is_empty() {
+        return Err(ConfigError::new(
+            "DISCORD_REDIRECT_URI",
+            format!(
+                "needs a path for the login callback, like https://panel.example/callback; \
+                 got {raw:?}"
+            ),
+        ));
+    }
+    Ok(url)
 }

@@ -46,6 +46,29 @@ impl Error {
         }
     }
 
+    /// The database failed (full disk, read-only file, unreachable server): nothing was
+    /// changed, and the person who clicked is told so rather than "something went wrong".
+    pub fn is_storage(&self) -> bool {
+        matches!(self, Self::Database(_) | Self::DatabaseUnavailable(_))
+    }
+
+    /// A storage failure that may pass (full disk, read-only or busy file, lost connection), as
+    /// opposed to data the database refuses (a constraint): worth writing again later.
+    pub fn is_transient_storage(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind as Kind, Error as Diesel};
+        match self {
+            Self::DatabaseUnavailable(_) => true,
+            Self::Database(Diesel::DatabaseError(kind, _)) => !matches!(
+                kind,
+                Kind::UniqueViolation
+                    | Kind::ForeignKeyViolation
+                    | Kind::NotNullViolation
+                    | Kind::CheckViolation
+            ),
+            _ => false,
+        }
+    }
+
     /// The HTTP status Discord answered with, when this is a Discord response error.
     pub fn discord_status(&self) -> Option<u16> {
         match self {

@@ -9,7 +9,7 @@
 //! resumes them.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -17,7 +17,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 
 use crate::db::models::{Message, NewAuditEntry, NewTranscript, TicketStatus};
 use crate::db::schema::{tickets, transcripts};
-use crate::db::{Db, DbConn, queries};
+use crate::db::{Db, DbConn, existing, queries};
 use crate::error::{Error, Result};
 
 /// Negative, far below any id Discord hands out, with room for 2³⁸ tickets of 2²⁴ messages.
@@ -191,12 +191,6 @@ struct LegacySetting {
     value: Option<String>,
 }
 
-#[derive(Debug, QueryableByName)]
-struct NameRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-}
-
 #[derive(Debug)]
 struct Legacy {
     tickets: Vec<LegacyTicket>,
@@ -214,33 +208,17 @@ fn read_legacy(path: &Path) -> Result<Legacy> {
     if !path.is_file() {
         return Err(legacy_error(path, "no such file"));
     }
-    let absolute: PathBuf = path.canonicalize().map_err(|err| legacy_error(path, err))?;
-    let uri = url::Url::from_file_path(&absolute)
-        .map_err(|()| legacy_error(path, "path cannot be opened as a URI"))?;
-    let mut conn = SqliteConnection::establish(&format!("{uri}?mode=ro"))
-        .map_err(|err| legacy_error(path, err))?;
+    let mut conn = existing::open_read_only(path).map_err(|err| legacy_error(path, err))?;
     let read = |err: diesel::result::Error| legacy_error(path, err);
 
-    let tables: HashSet<String> =
-        diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .load::<NameRow>(&mut conn)
-            .map_err(read)?
-            .into_iter()
-            .map(|row| row.name)
-            .collect();
+    let tables = existing::table_names(&mut conn).map_err(read)?;
     if !tables.contains("tickets") {
         return Err(legacy_error(
             path,
             "has no table `tickets`; is it the original bot's tickets.sqlite?",
         ));
     }
-    let columns: HashSet<String> =
-        diesel::sql_query("SELECT name FROM pragma_table_info('tickets')")
-            .load::<NameRow>(&mut conn)
-            .map_err(read)?
-            .into_iter()
-            .map(|row| row.name)
-            .collect();
+    let columns = existing::column_names(&mut conn, "tickets").map_err(read)?;
     if !columns.contains("id") {
         return Err(legacy_error(path, "table `tickets` has no column `id`"));
     }

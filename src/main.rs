@@ -44,8 +44,15 @@ const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Err(err) = config::load_dotenv() {
-        return config_failure(&err);
+    match config::dotenv_values() {
+        Ok(values) => {
+            for (key, value) in values {
+                // SAFETY: no other thread exists yet (the runtime starts below), so nothing
+                // reads the environment while it changes.
+                unsafe { std::env::set_var(key, value) };
+            }
+        }
+        Err(err) => return config_failure(&err),
     }
     ticketbot::telemetry::init();
     let runtime = match tokio::runtime::Runtime::new() {

@@ -77,6 +77,17 @@ pub const TEMPORARILY_UNAVAILABLE: &str = "Dieses Ticket ist gerade gestört. \
      Deine Nachrichten werden gespeichert; ein Admin wurde informiert.";
 pub const INTERNAL_ERROR: &str =
     "Da ist etwas schiefgelaufen. Bitte versuche es gleich noch einmal; das Team wurde informiert.";
+pub const STORAGE_FAILED: &str = "Das konnte gerade nicht gespeichert werden: der Bot hat ein \
+     Speicherproblem. Es wurde nichts geändert; bitte versuche es in ein paar Minuten erneut.";
+
+/// What the person who clicked is told when their action failed with `err`.
+pub fn action_failed(err: &crate::error::Error) -> &'static str {
+    if err.is_storage() {
+        STORAGE_FAILED
+    } else {
+        INTERNAL_ERROR
+    }
+}
 
 pub fn claimed_by_other(claimer_id: i64) -> String {
     format!("Dieses Ticket wurde bereits von <@{claimer_id}> beansprucht.")

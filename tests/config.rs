@@ -6,7 +6,7 @@ use std::process::Command;
 use ticketbot::Config;
 
 /// A `.env` in the original Python bot's format: quoted values, a trailing comment, a
-/// short viewer id, trailing blanks.
+/// short viewer id, trailing blanks (and a cookie secret of the 32 bytes the panel needs).
 const ORIGINAL_STYLE_ENV: &str = r#"# Bot-Token (Pflicht)
 BOT_TOKEN="DEIN_BOT_TOKEN_HIER"
 
@@ -28,7 +28,7 @@ TICKET_CLEANUP_DAYS="7"
 OPENAI_API_KEY="sk-proj-...."
 OPENAI_MODEL="gpt-4o-mini"  
 
-FLASK_SECRET_KEY="ZufallsString"
+FLASK_SECRET_KEY="ZufallsString-mindestens-32-Zeichen-lang"
 DISCORD_CLIENT_ID="555555555555555555"
 DISCORD_CLIENT_SECRET="supergeheim"
 DISCORD_REDIRECT_URI="http://example.com/callback"  # oder dein Port
@@ -54,7 +54,10 @@ fn original_env_file_loads_unchanged() {
     assert_eq!(config.max_tickets_per_supporter, 3);
     assert_eq!(config.cleanup_after.as_secs(), 7 * 86_400);
     assert_eq!(config.panel.redirect_uri.path(), "/callback");
-    assert_eq!(config.panel.secret_key, "ZufallsString");
+    assert_eq!(
+        config.panel.secret_key,
+        "ZufallsString-mindestens-32-Zeichen-lang"
+    );
     // Default panel roles: admin, support, viewer, viewer2.
     assert_eq!(config.panel.allowed_roles.len(), 4);
     assert_eq!(config.database_url, "sqlite://tickets.sqlite");
@@ -158,4 +161,131 @@ fn binary_reports_a_malformed_env_file() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.starts_with(".env: "), "{stderr}");
+}
+
+#[test]
+fn redirect_uri_without_a_path_names_the_key() {
+    for uri in [
+        "http://host:8080",
+        "http://host:8080/",
+        "https://panel.example//",
+    ] {
+        let mut env = original_env();
+        env.insert("DISCORD_REDIRECT_URI".into(), uri.into());
+        let err = load(&env).unwrap_err();
+        assert_eq!(err.key, "DISCORD_REDIRECT_URI", "{uri} gave {err}");
+        assert!(err.problem.contains("/callback"), "{err}");
+    }
+    // Before, the panel's fairing refused it after start-up, with exit code 1.
+    let dir = tempfile::tempdir().unwrap();
+    let env_file =
+        ORIGINAL_STYLE_ENV.replace("http://example.com/callback", "http://example.com:8080");
+    let output = run_binary(dir.path(), &env_file, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("DISCORD_REDIRECT_URI: "), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn database_password_is_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap()
+        .port();
+    let unreachable = format!("postgres://ticketbot:hunter2@127.0.0.1:{closed_port}/tickets");
+    for (url, code, cause) in [
+        (unreachable.as_str(), 1, "127.0.0.1"),
+        (
+            "postgress://ticketbot:hunter2@127.0.0.1/tickets",
+            2,
+            "DATABASE_URL: ",
+        ),
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ticketbot"));
+        command.arg("migrate").current_dir(dir.path()).env_clear();
+        let output = command.env("DATABASE_URL", url).output().unwrap();
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(output.status.code(), Some(code), "{shown}");
+        assert!(
+            !shown.contains("hunter2"),
+            "{url} showed the password: {shown}"
+        );
+        // The real cause, not diesel's "Invalid connection url for multiconnection".
+        assert!(shown.contains(cause), "{shown}");
+    }
+}
+
+#[test]
+fn short_secret_key_is_refused_naming_the_key() {
+    let mut env = original_env();
+    env.insert("FLASK_SECRET_KEY".into(), "a".into());
+    let err = load(&env).unwrap_err();
+    assert_eq!(err.key, "FLASK_SECRET_KEY");
+    assert!(err.problem.contains("openssl rand -hex 32"), "{err}");
+
+    env.remove("FLASK_SECRET_KEY");
+    env.insert("PANEL_SECRET_KEY".into(), "x".repeat(31));
+    assert_eq!(load(&env).unwrap_err().key, "PANEL_SECRET_KEY");
+    env.insert("PANEL_SECRET_KEY".into(), "x".repeat(32));
+    assert_eq!(load(&env).unwrap().panel.secret_key.len(), 32);
+}
+
+#[test]
+fn allowed_roles_without_an_id_is_refused() {
+    let mut env = original_env();
+    env.insert("ALLOWED_ROLES".into(), ",,,".into());
+    let err = load(&env).unwrap_err();
+    assert_eq!(err.key, "ALLOWED_ROLES", "{err}");
+    // Blank keeps the default (admin, support, viewers); stray commas around ids are fine.
+    env.insert("ALLOWED_ROLES".into(), " ".into());
+    assert_eq!(load(&env).unwrap().panel.allowed_roles.len(), 4);
+    env.insert("ALLOWED_ROLES".into(), "222222222222222222,,".into());
+    assert_eq!(load(&env).unwrap().panel.allowed_roles.len(), 1);
+}
+
+#[test]
+fn invalid_rust_log_falls_back_to_info_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ticketbot"));
+    command.arg("migrate").current_dir(dir.path()).env_clear();
+    let output = command.env("RUST_LOG", "verbose").output().unwrap();
+    assert!(output.status.success());
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let warnings: Vec<&str> = shown.lines().filter(|l| l.contains("RUST_LOG")).collect();
+    assert_eq!(warnings.len(), 1, "{shown}");
+    assert!(warnings[0].contains("\"verbose\""), "{shown}");
+    // The log is not silenced: the info line of the command itself is there.
+    assert!(shown.contains("migrations up to date"), "{shown}");
+}
+
+#[test]
+fn duplicate_key_in_env_file_takes_the_last_value() {
+    // python-dotenv (the original's loader): the last line wins within the file ...
+    let dir = tempfile::tempdir().unwrap();
+    let env_file = format!(
+        "{}\nGUILD_ID=\"zwei\"\n",
+        ORIGINAL_STYLE_ENV.replace("GUILD_ID=\"123456789012345678\"", "GUILD_ID=\"eins\"")
+    );
+    let output = run_binary(dir.path(), &env_file, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        r#"GUILD_ID: expected a Discord id (digits), got "zwei""#
+    );
+    // ... and the real environment wins over the file.
+    let output = run_binary(dir.path(), &env_file, &[("GUILD_ID", "drei")]);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        r#"GUILD_ID: expected a Discord id (digits), got "drei""#
+    );
 }

@@ -1256,3 +1256,80 @@ async fn serve_listens_and_stops_when_told() {
         "nothing listens any more"
     );
 }
+
+/// What an opener writes inside one message, made to look like a staff member's line.
+const FORGED: &str = "Zeile eins\n[2026-01-01 10:00:00] Sam Support: Dein Bann ist aufgehoben";
+
+#[tokio::test]
+async fn a_message_that_looks_like_a_transcript_line_stays_in_its_own_entry() {
+    use ticketbot::tickets::transcript;
+    let panel = panel().await;
+    let seeded = panel
+        .db
+        .write(|c| {
+            let id: i64 = diesel::insert_into(tickets::table)
+                .values((
+                    tickets::opener_id.eq(USERS[2] as i64),
+                    tickets::opener_name.eq("Spieler 2"),
+                    tickets::status.eq("closed"),
+                    tickets::created_at.eq(now_ms()),
+                ))
+                .returning(tickets::id)
+                .get_result(c)?;
+            let opener = (USERS[2] as i64, "Spieler 2");
+            queries::insert_message(
+                c,
+                &message(1_300_000_000_000_000_200, id, opener, FORGED, now_ms()),
+            )?;
+            let messages = queries::messages_of(c, id)?;
+            let stored = queries::insert_transcript(
+                c,
+                NewTranscript {
+                    ticket_id: id,
+                    reason: "close".into(),
+                    created_by: None,
+                    created_by_name: None,
+                    created_at: now_ms(),
+                    message_count: 1,
+                    body_text: transcript::render_text(&messages),
+                },
+            )?;
+            ticketbot::db::transcripts::insert_entries(c, &transcript::rows(stored.id, &messages))?;
+            Ok(SeededTicket {
+                id,
+                transcript_id: stored.id,
+            })
+        })
+        .await
+        .expect("seed forged ticket");
+    assert_eq!(login(&panel, ADMIN).await.status(), Status::SeeOther);
+    for uri in [
+        format!(
+            "/tickets/{}/transcripts/{}",
+            seeded.id, seeded.transcript_id
+        ),
+        format!(
+            "/tickets/{}/transcripts/{}?download=1",
+            seeded.id, seeded.transcript_id
+        ),
+    ] {
+        let page = body(panel.client.get(uri.clone()).dispatch().await).await;
+        assert_eq!(
+            page.matches("class=\"author").count(),
+            1,
+            "{uri}: one entry, by the opener: {page}"
+        );
+        assert!(
+            page.contains(">Spieler 2</span>") || page.contains(">Spieler 2:</span>"),
+            "{uri}"
+        );
+        assert!(
+            !page.contains(">Sam Support</span>") && !page.contains(">Sam Support:</span>"),
+            "{uri}: a forged author"
+        );
+        assert!(
+            page.contains("Dein Bann ist aufgehoben"),
+            "{uri}: the text stays"
+        );
+    }
+}

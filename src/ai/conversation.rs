@@ -17,8 +17,12 @@ pub const MAX_TOKENS: i64 = 60_000;
 
 pub const USER: &str = "user";
 pub const ASSISTANT: &str = "assistant";
-/// A fact the bot adds (ban lookup results); sent as a system message.
+/// A fact the bot adds (ban lookup results); sent as a system message, so it never holds text
+/// from outside the bot.
 pub const NOTE: &str = "note";
+/// Data from outside the bot (the ban database's record); sent as a user message holding it
+/// quoted, never with a system message's authority.
+pub const DATA: &str = "data";
 
 pub fn over_budget(ticket: &Ticket) -> bool {
     ticket.ai_turns >= MAX_TURNS || ticket.ai_tokens >= MAX_TOKENS
@@ -45,7 +49,7 @@ pub fn request_messages(
     let fresh = new.iter().map(|t| (t.role.as_str(), t.content.as_str()));
     for (role, content) in stored.chain(fresh) {
         messages.push(match role {
-            USER => ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage {
+            USER | DATA => ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage {
                 content: content.into(),
                 name: None,
             }),

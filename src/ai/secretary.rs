@@ -13,7 +13,7 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use super::ban_lookup::{self, Lookup};
 use super::client::{AiClient, AiFailure, Answer, Completion};
-use super::conversation::{self, ASSISTANT, NOTE, USER};
+use super::conversation::{self, ASSISTANT, DATA, NOTE, USER};
 use super::{player_id, prompt, script};
 use crate::config::Config;
 use crate::context::Ctx;
@@ -167,6 +167,9 @@ pub async fn think(
             NOTE,
             prompt::lookup_note(&found.lookup, &found.id),
         ));
+        if let Some(data) = prompt::lookup_data(&found.lookup, &found.id) {
+            turns.push(conversation::turn(ticket.id, DATA, data));
+        }
     }
     turns.push(conversation::turn(ticket.id, USER, pending.text.clone()));
     let mind = if ticket.ai_state == SCRIPT {

@@ -2,6 +2,9 @@
 //! SQLite commits one transaction at a time. The writer collects what arrived meanwhile into
 //! one transaction; each caller still gets its answer only after that commit.
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
 use tokio::sync::{mpsc, oneshot};
 
 use super::models::Message;
@@ -10,6 +13,11 @@ use crate::error::{Error, Result};
 
 /// At most this many messages share one transaction.
 const MAX_BATCH: usize = 512;
+/// Pauses between retries of messages kept through a storage outage.
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_LONGEST: Duration = Duration::from_secs(30);
+/// Messages kept in memory through an outage, at most.
+const MAX_KEPT: usize = 100_000;
 
 /// A message to store, or `None`: a barrier answered once everything before it committed.
 type Job = (Option<Message>, oneshot::Sender<Result<bool>>);
@@ -67,35 +75,99 @@ impl MessageWriter {
 
 async fn run(db: Db, mut queue: mpsc::UnboundedReceiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    // Messages whose transaction failed while the database took no writes (full disk, server
+    // down): written again with the next batch, or after a pause when nothing arrives, so an
+    // outage costs no message while the process lives (after a restart the channel-history
+    // catch-up finds them).
+    let mut kept: Vec<Message> = Vec::new();
+    let mut pause = RETRY_FIRST;
+    loop {
+        let open = if kept.is_empty() {
+            queue.recv_many(&mut batch, MAX_BATCH).await > 0
+        } else {
+            tokio::time::timeout(pause, queue.recv_many(&mut batch, MAX_BATCH))
+                .await
+                .is_ok_and(|received| received > 0)
+                || !queue.is_closed()
+        };
+        if !open && kept.is_empty() && batch.is_empty() {
+            break;
+        }
         let (rows, waiters): (Vec<Option<Message>>, Vec<_>) = batch.drain(..).unzip();
         let is_message: Vec<bool> = rows.iter().map(Option::is_some).collect();
-        let messages: Vec<Message> = rows.into_iter().flatten().collect();
-        // Barriers store nothing; a batch of barriers only has nothing to commit, since every
-        // earlier batch is committed already (each actor start sends one).
-        let outcome = if messages.is_empty() {
-            Ok(Vec::new())
-        } else {
-            db.write(move |conn| queries::insert_messages(conn, &messages))
-                .await
-        };
+        let retried = kept.len();
+        let mut messages = std::mem::take(&mut kept);
+        messages.extend(rows.into_iter().flatten());
+        let outcome = write(&db, messages).await;
         match outcome {
             Ok(inserted) => {
-                let mut inserted = inserted.into_iter();
+                if retried > 0 {
+                    tracing::info!(messages = retried, "kept messages stored after all");
+                }
+                pause = RETRY_FIRST;
+                let mut inserted = inserted.into_iter().skip(retried);
                 for (waiter, is_message) in waiters.into_iter().zip(is_message) {
                     let new = is_message && inserted.next().unwrap_or(false);
                     let _ = waiter.send(Ok(new));
                 }
             }
-            Err(err) => {
-                tracing::error!(error = %err, "storing messages failed");
+            Err((err, messages)) => {
                 let cause = err.to_string();
+                let answer = if err.is_transient_storage() {
+                    kept = messages;
+                    if kept.len() > MAX_KEPT {
+                        // Beyond this the channel-history catch-up of a restart recovers them.
+                        let dropped = kept.len() - MAX_KEPT;
+                        kept.drain(..dropped);
+                        tracing::error!(
+                            dropped,
+                            "too many messages kept for a retry; the oldest wait for a catch-up"
+                        );
+                    }
+                    tracing::error!(error = %err, kept = kept.len(), retry_in = ?pause, "storing messages failed; kept for a retry");
+                    pause = (pause * 2).min(RETRY_LONGEST);
+                    Error::DatabaseUnavailable(format!("kept for a retry: {cause}"))
+                } else {
+                    tracing::error!(error = %err, "storing messages failed");
+                    Error::Internal(format!("storing a message failed: {cause}"))
+                };
                 for waiter in waiters {
-                    let _ = waiter.send(Err(Error::Internal(format!(
-                        "storing a message failed: {cause}"
-                    ))));
+                    let _ = waiter.send(Err(clone_error(&answer)));
                 }
             }
         }
+        if !open {
+            // The last handle is gone (shutdown): one final attempt was made above.
+            break;
+        }
     }
+}
+
+fn clone_error(err: &Error) -> Error {
+    match err {
+        Error::DatabaseUnavailable(cause) => Error::DatabaseUnavailable(cause.clone()),
+        other => Error::Internal(other.to_string()),
+    }
+}
+
+/// Inserts `messages` in one write transaction; on failure hands them back for a retry. They
+/// reach the transaction through a shared slot, so the hot path moves them instead of cloning.
+async fn write(db: &Db, messages: Vec<Message>) -> Result<Vec<bool>, (Error, Vec<Message>)> {
+    if messages.is_empty() {
+        // Barriers store nothing; a batch of barriers has nothing to commit, since every
+        // earlier batch is committed already (each actor start sends one).
+        return Ok(Vec::new());
+    }
+    let slot = Arc::new(Mutex::new(messages));
+    let rows = slot.clone();
+    let outcome = db
+        .write(move |conn| {
+            let rows = rows.lock().unwrap_or_else(|e| e.into_inner());
+            queries::insert_messages(conn, &rows)
+        })
+        .await;
+    outcome.map_err(|err| {
+        let messages = std::mem::take(&mut *slot.lock().unwrap_or_else(|e| e.into_inner()));
+        (err, messages)
+    })
 }

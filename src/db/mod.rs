@@ -1,19 +1,24 @@
 //! Storage: diesel over SQLite (default) or PostgreSQL, picked by the `DATABASE_URL` scheme.
 //! Blocking diesel calls run on tokio's blocking pool through an r2d2 pool.
 
+mod backend;
 pub mod batch;
+pub mod existing;
 pub mod models;
 pub mod queries;
 pub mod schema;
+pub mod transcripts;
 
 use std::time::Duration;
 
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::config::ConfigError;
 use crate::error::Error;
+
+use backend::BackendManager;
+pub use backend::{Backend, redact};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgresql");
@@ -22,38 +27,6 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 pub enum DbConn {
     Sqlite(diesel::SqliteConnection),
     Postgres(diesel::PgConnection),
-}
-
-/// Which database a `DATABASE_URL` names, and the address diesel connects to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite { path: String },
-    Postgres { url: String },
-}
-
-impl Backend {
-    pub fn from_url(url: &str) -> Result<Self, ConfigError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self::Postgres {
-                url: url.to_owned(),
-            });
-        }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or("");
-        if path.is_empty() {
-            return Err(ConfigError {
-                key: "DATABASE_URL".into(),
-                problem: format!(
-                    "expected sqlite://<file> or postgres://user:password@host/database, got {url:?}"
-                ),
-            });
-        }
-        Ok(Self::Sqlite {
-            path: path.to_owned(),
-        })
-    }
 }
 
 /// SQLite settings that keep every committed row through a `kill -9` and let readers and one
@@ -78,7 +51,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
 
 #[derive(Clone)]
 pub struct Db {
-    pool: Pool<ConnectionManager<DbConn>>,
+    pool: Pool<BackendManager>,
     is_sqlite: bool,
     write_lock: std::sync::Arc<std::sync::Mutex<()>>,
     /// One permit per pooled connection. Jobs wait for a permit here, as cheap tasks, rather
@@ -88,20 +61,26 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens the pool and applies pending migrations.
+    /// Opens the pool and applies pending migrations. An SQLite file that another program
+    /// (above all the original bot) made is refused before anything writes to it.
     pub async fn connect(url: &str) -> Result<Self, Error> {
         let backend = Backend::from_url(url)?;
-        let db = tokio::task::spawn_blocking(move || Self::connect_blocking(&backend))
-            .await
-            .map_err(|err| Error::Internal(err.to_string()))??;
+        let db = tokio::task::spawn_blocking(move || {
+            if let Backend::Sqlite { path } = &backend {
+                existing::ensure_ours(path)?;
+            }
+            Self::connect_blocking(&backend)
+        })
+        .await
+        .map_err(|err| Error::Internal(err.to_string()))??;
         db.migrate().await?;
         Ok(db)
     }
 
     fn connect_blocking(backend: &Backend) -> Result<Self, Error> {
-        let (address, is_sqlite, size) = match backend {
-            Backend::Sqlite { path } => (path.clone(), true, 8),
-            Backend::Postgres { url } => (url.clone(), false, 16),
+        let (is_sqlite, size) = match backend {
+            Backend::Sqlite { .. } => (true, 8),
+            Backend::Postgres { .. } => (false, 16),
         };
         let mut builder = Pool::builder()
             .max_size(size)
@@ -110,8 +89,8 @@ impl Db {
             builder = builder.connection_customizer(Box::new(SqlitePragmas));
         }
         let pool = builder
-            .build(ConnectionManager::<DbConn>::new(address))
-            .map_err(|err| Error::DatabaseUnavailable(err.to_string()))?;
+            .build(BackendManager(backend.clone()))
+            .map_err(|err| Error::DatabaseUnavailable(backend.scrub(&err.to_string())))?;
         Ok(Self {
             pool,
             is_sqlite,

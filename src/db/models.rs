@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 
-use super::schema::{ai_turns, audit_log, message_revisions, messages, tickets, transcripts};
+use super::schema::{
+    ai_turns, audit_log, message_revisions, messages, tickets, transcript_entries, transcripts,
+};
 
 /// Where a ticket is in its life. Stored as text in `tickets.status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +150,21 @@ pub struct NewTranscript {
     pub created_at: i64,
     pub message_count: i32,
     pub body_text: String,
+}
+
+/// One message of a transcript snapshot, as it stood when the snapshot was taken.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = transcript_entries)]
+pub struct TranscriptEntryRow {
+    pub transcript_id: i64,
+    pub position: i32,
+    pub at_ms: i64,
+    pub author_id: i64,
+    pub author_name: String,
+    pub author_is_bot: bool,
+    pub is_ai: bool,
+    /// The message as the transcript shows it: text, embeds, attachments, marks.
+    pub content: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

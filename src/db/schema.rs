@@ -72,6 +72,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    transcript_entries (transcript_id, position) {
+        transcript_id -> BigInt,
+        position -> Integer,
+        at_ms -> BigInt,
+        author_id -> BigInt,
+        author_name -> Text,
+        author_is_bot -> Bool,
+        is_ai -> Bool,
+        content -> Text,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         ticket_id -> Nullable<BigInt>,
@@ -122,6 +135,7 @@ diesel::table! {
 diesel::joinable!(messages -> tickets (ticket_id));
 diesel::joinable!(transcripts -> tickets (ticket_id));
 diesel::joinable!(audit_log -> tickets (ticket_id));
+diesel::joinable!(transcript_entries -> transcripts (transcript_id));
 diesel::joinable!(ai_turns -> tickets (ticket_id));
 diesel::joinable!(message_revisions -> messages (message_id));
 
@@ -130,6 +144,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     message_revisions,
     transcripts,
+    transcript_entries,
     audit_log,
     ai_turns,
     bot_settings,

@@ -14,7 +14,7 @@ use crate::ai::secretary::{self, Secretary, Thought};
 use crate::context::Ctx;
 use crate::db::batch::Receipt;
 use crate::db::models::{Message, NewAuditEntry, NewTranscript, Ticket, TicketStatus};
-use crate::db::{DbConn, now_ms, queries};
+use crate::db::{DbConn, now_ms, queries, transcripts};
 use crate::discord::custom_id::ButtonAction;
 use crate::discord::permissions::{self, Stage};
 use crate::discord::reply::{self, Actor as Who, LogEntry};
@@ -27,6 +27,9 @@ use crate::tickets::{record, transcript};
 const CLOSED_LINGER: Duration = Duration::from_secs(30);
 /// The longest pause between tries to read a channel's history while Discord is unreachable.
 const BACKFILL_RETRY_MAX: Duration = Duration::from_secs(300);
+/// Pauses between tries to post a new ticket's welcome while Discord refuses it.
+const WELCOME_RETRY_FIRST: Duration = Duration::from_secs(1);
+const WELCOME_RETRY_MAX: Duration = Duration::from_secs(300);
 
 pub struct TicketActor;
 
@@ -41,6 +44,8 @@ pub struct TicketState {
     secretary: Secretary,
     /// The channel-history catch-up in flight; it ends with the actor.
     backfill: Option<tokio::task::AbortHandle>,
+    /// Sigrid's greeting is still to be posted (a new ticket whose welcome is not up yet).
+    greeting_due: bool,
 }
 
 pub enum TicketMsg {
@@ -63,6 +68,8 @@ pub enum TicketMsg {
     IdleStop,
     /// Sigrid finished thinking about the opener's messages.
     AiDone(Box<Thought>),
+    /// Try again to post the welcome (and greeting) that Discord refused; the next pause.
+    PostWelcome(Duration),
 }
 
 impl Actor for TicketActor {
@@ -78,6 +85,7 @@ impl Actor for TicketActor {
         Ok(TicketState {
             secretary: Secretary::new(&args.ctx.ai),
             backfill: None,
+            greeting_due: false,
             ctx: args.ctx,
             ticket: args.ticket,
         })
@@ -184,7 +192,14 @@ impl TicketState {
                 }
             }
             TicketMsg::MessageCreated(message, receipt) => {
-                self.store(&message, receipt).await?;
+                match self.store(&message, receipt).await {
+                    // The message writer keeps it and writes it again once the database
+                    // takes writes; the ticket goes on meanwhile.
+                    Err(err) if err.is_transient_storage() => {
+                        tracing::warn!(ticket = self.id(), error = %err, "message not stored yet");
+                    }
+                    stored => stored?,
+                }
                 self.secretary_hears(myself, &message).await;
             }
             TicketMsg::MessageUpdated(message) => self.store_edit(&message).await?,
@@ -209,6 +224,11 @@ impl TicketState {
                 }
             }
             TicketMsg::AiDone(thought) => self.secretary_done(myself, *thought).await?,
+            TicketMsg::PostWelcome(pause) => {
+                if self.ticket.status().is_active() {
+                    Box::pin(self.welcome_or_retry(myself, pause)).await;
+                }
+            }
         }
         Ok(())
     }
@@ -226,12 +246,10 @@ impl TicketState {
                 None
             }
         };
-        if status.is_active()
-            && self.ticket.welcome_message_id.is_none()
+        if status.is_active() && self.ticket.welcome_message_id.is_none() {
+            self.greeting_due = true;
             // Boxed: all actors start at once, and only a new ticket needs this big future.
-            && let Err(err) = Box::pin(self.post_welcome()).await
-        {
-            tracing::error!(ticket = self.ticket.id, error = %err, "could not post the welcome message");
+            Box::pin(self.welcome_or_retry(myself, WELCOME_RETRY_FIRST)).await;
         }
         // Messages that reached the channel while no actor listened.
         if let Some((channel, after)) = catch_up_from {
@@ -285,7 +303,7 @@ impl TicketState {
             Ok(Flow::Stop) => myself.stop(None),
             Err(err) => {
                 tracing::error!(ticket = self.id(), code = err.code(), error = %err, "ticket action failed");
-                let _ = reply::ephemeral(&self.ctx, interaction, texts::INTERNAL_ERROR).await;
+                let _ = reply::ephemeral(&self.ctx, interaction, texts::action_failed(&err)).await;
                 // The database is the truth; whatever was half done is re-read.
                 let _ = self.reload().await;
             }
@@ -340,10 +358,52 @@ impl TicketState {
         Ok(Flow::Continue)
     }
 
+    /// Posts what is missing of the welcome; when Discord refuses, tries again after `pause`
+    /// (doubling), since without it the staff have no buttons in this ticket. The log channel
+    /// hears of the first failure.
+    async fn welcome_or_retry(&mut self, myself: &ActorRef<TicketMsg>, pause: Duration) {
+        let Err(err) = self.post_welcome().await else {
+            return;
+        };
+        tracing::error!(ticket = self.id(), error = %err, retry_in = ?pause, "could not post the welcome message");
+        if pause == WELCOME_RETRY_FIRST {
+            report_discord_failure(&self.ctx, self.id(), "Willkommensnachricht senden", &err).await;
+        }
+        let next = (pause * 2).min(WELCOME_RETRY_MAX);
+        myself.send_after(pause, move || TicketMsg::PostWelcome(next));
+    }
+
+    /// The welcome with the staff buttons, recorded as soon as it is posted (so a retry never
+    /// posts it twice), then Sigrid's greeting.
     async fn post_welcome(&mut self) -> Result<()> {
         let Some(channel) = self.channel() else {
             return Ok(());
         };
+        if self.ticket.welcome_message_id.is_none() {
+            self.post_welcome_message(channel).await?;
+        }
+        if self.greeting_due {
+            let greeting = rest::fetch("secretary greeting", || {
+                self.ctx
+                    .http
+                    .create_message(channel)
+                    .content(texts::SECRETARY_GREETING)
+            })
+            .await?;
+            self.greeting_due = false;
+            let row = record::message_row(self.id(), &greeting, true);
+            self.ctx
+                .db
+                .write(move |conn| {
+                    queries::insert_message(conn, &row)?;
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn post_welcome_message(&mut self, channel: Id<ChannelMarker>) -> Result<()> {
         let embeds = [reply::simple_embed(
             &texts::ticket_title(self.id()),
             &texts::welcome(self.opener().get()),
@@ -360,26 +420,14 @@ impl TicketState {
                 .components(&components)
         })
         .await?;
-        let greeting = rest::fetch("secretary greeting", || {
-            self.ctx
-                .http
-                .create_message(channel)
-                .content(texts::SECRETARY_GREETING)
-        })
-        .await?;
         let id = self.id();
-        let rows = [
-            record::message_row(id, &welcome, false),
-            record::message_row(id, &greeting, true),
-        ];
+        let row = record::message_row(id, &welcome, false);
         let welcome_id = welcome.id.get() as i64;
         self.ctx
             .db
             .write(move |conn| {
                 queries::set_welcome_message(conn, id, welcome_id)?;
-                for row in &rows {
-                    queries::insert_message(conn, row)?;
-                }
+                queries::insert_message(conn, &row)?;
                 Ok(())
             })
             .await?;
@@ -703,7 +751,7 @@ impl TicketState {
             .write(move |conn| {
                 let messages = queries::messages_of(conn, id)?;
                 let body_text = transcript::render_text(&messages);
-                queries::insert_transcript(
+                let stored = queries::insert_transcript(
                     conn,
                     NewTranscript {
                         ticket_id: id,
@@ -715,6 +763,7 @@ impl TicketState {
                         body_text: body_text.clone(),
                     },
                 )?;
+                transcripts::insert_entries(conn, &transcript::rows(stored.id, &messages))?;
                 Ok((messages.len(), body_text))
             })
             .await

@@ -29,7 +29,21 @@ pub async fn open_ticket(
 ) -> Result<()> {
     // Creating a channel can take longer than Discord's 3 s when it rate-limits us.
     reply::defer_ephemeral(&ctx, &interaction).await?;
-    let Some(who) = Who::of(&interaction) else {
+    let opened = open(&ctx, supervisor, &interaction).await;
+    if let Err(err) = &opened {
+        // The presser sees "thinking" until told; a failed database write changed nothing.
+        let _ = reply::finish_deferred(&ctx, &interaction, texts::action_failed(err)).await;
+    }
+    opened
+}
+
+/// Everything of an open after the deferral.
+async fn open(
+    ctx: &Arc<Ctx>,
+    supervisor: ActorRef<SupervisorMsg>,
+    interaction: &Interaction,
+) -> Result<()> {
+    let Some(who) = Who::of(interaction) else {
         return Ok(());
     };
     let (opener_id, opener_name) = (who.id as i64, who.name.clone());
@@ -40,8 +54,8 @@ pub async fn open_ticket(
     let ticket = match reservation {
         Reservation::Existing(existing) => {
             return reply::finish_deferred(
-                &ctx,
-                &interaction,
+                ctx,
+                interaction,
                 &texts::already_has_ticket(existing.channel_id),
             )
             .await;
@@ -76,9 +90,9 @@ pub async fn open_ticket(
             ctx.db
                 .write(move |conn| queries::set_status(conn, id, TicketStatus::Failed))
                 .await?;
-            reply::finish_deferred(&ctx, &interaction, texts::OPEN_FAILED).await?;
+            reply::finish_deferred(ctx, interaction, texts::OPEN_FAILED).await?;
             reply::log(
-                &ctx,
+                ctx,
                 LogEntry {
                     title: texts::LOG_OPEN_FAILED,
                     ticket: Some(id),
@@ -109,9 +123,9 @@ pub async fn open_ticket(
         .await?;
     ctx.channels.insert(channel.id, id);
     let _ = supervisor.cast(SupervisorMsg::Spawn(Box::new(ticket)));
-    reply::finish_deferred(&ctx, &interaction, &texts::ticket_created(channel.id.get())).await?;
+    reply::finish_deferred(ctx, interaction, &texts::ticket_created(channel.id.get())).await?;
     reply::log(
-        &ctx,
+        ctx,
         LogEntry {
             title: texts::LOG_OPENED,
             ticket: Some(id),

@@ -1,11 +1,12 @@
-//! Transcripts: the stored conversation of a ticket as text (the original bot's format,
-//! `[YYYY-MM-DD HH:MM:SS] name: text`) and as a standalone HTML page.
+//! Transcripts: the stored conversation of a ticket as rows (what the panel shows), as text
+//! (the original bot's format, `[YYYY-MM-DD HH:MM:SS] name: text`) and as a standalone HTML
+//! page.
 
 use std::fmt::Write;
 
 use chrono::{TimeZone, Utc};
 
-use crate::db::models::{Message, Ticket};
+use crate::db::models::{Message, Ticket, TranscriptEntryRow};
 
 fn time(millis: i64) -> String {
     Utc.timestamp_millis_opt(millis)
@@ -58,18 +59,48 @@ fn body(message: &Message) -> String {
     parts.join(" ")
 }
 
+/// The snapshot's rows: one per message, so nothing inside a message can pass for another.
+pub fn rows(transcript_id: i64, messages: &[Message]) -> Vec<TranscriptEntryRow> {
+    messages
+        .iter()
+        .zip(0..)
+        .map(|(message, position)| TranscriptEntryRow {
+            transcript_id,
+            position,
+            at_ms: message.created_at,
+            author_id: message.author_id,
+            author_name: message.author_name.clone(),
+            author_is_bot: message.author_is_bot,
+            is_ai: message.is_ai,
+            content: body(message),
+        })
+        .collect()
+}
+
+/// Continuation lines are indented, so a line written inside a message
+/// (`[2026-01-01 10:00:00] Sam Support: …`) never starts a line of the transcript.
 pub fn render_text(messages: &[Message]) -> String {
     let mut out = String::new();
     for message in messages {
+        let body = body(message);
+        let mut lines = body.split('\n');
+        let first = lines.next().unwrap_or_default();
         let _ = writeln!(
             out,
-            "[{}] {}: {}",
+            "[{}] {}: {first}",
             time(message.created_at),
-            message.author_name,
-            body(message)
+            one_line(&message.author_name),
         );
+        for line in lines {
+            let _ = writeln!(out, "    {line}");
+        }
     }
     out
+}
+
+/// A name as one line (Discord names have no line breaks; a stored one must not add any).
+fn one_line(name: &str) -> String {
+    name.replace(['\n', '\r'], " ")
 }
 
 fn escape(text: &str) -> String {

@@ -53,16 +53,11 @@ pub fn rocket(config: Arc<Config>, db: Db) -> rocket::Rocket<rocket::Build> {
         .register("/", error::catchers())
 }
 
-/// Rocket's settings: our address, port and cookie key; `Rocket.toml` (or `ROCKET_CONFIG`) and
-/// `ROCKET_*` variables may tune the rest (workers, limits, log level).
+/// Rocket's settings: our address, port and cookie key (config refuses a short one);
+/// `Rocket.toml` (or `ROCKET_CONFIG`) and `ROCKET_*` variables may tune the rest (workers,
+/// limits, log level).
 fn figment(config: &Config) -> Figment {
-    if config.panel.secret_key.len() < 16 {
-        tracing::warn!(
-            "FLASK_SECRET_KEY is short ({} characters); a long random value keeps sessions safe",
-            config.panel.secret_key.len()
-        );
-    }
-    // Rocket wants a 512-bit key; the original bot's key is any string.
+    // Rocket wants a 512-bit key; the original bot's key is any string of 32 bytes or more.
     let secret_key = Sha512::digest(config.panel.secret_key.as_bytes()).to_vec();
     let profile =
         rocket::figment::Profile::from_env_or("ROCKET_PROFILE", rocket::Config::DEFAULT_PROFILE);

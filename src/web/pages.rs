@@ -235,8 +235,16 @@ async fn transcript(
     db: &State<Db>,
     templates: &State<Templates>,
 ) -> Result<TranscriptResponse, PanelError> {
-    let found = db.run(move |conn| store::transcript(conn, id, tid)).await?;
-    let Some((ticket, transcript)) = found else {
+    let found = db
+        .run(move |conn| {
+            let Some((ticket, transcript)) = store::transcript(conn, id, tid)? else {
+                return Ok(None);
+            };
+            let rows = crate::db::transcripts::entries_of(conn, transcript.id)?;
+            Ok(Some((ticket, transcript, rows)))
+        })
+        .await?;
+    let Some((ticket, transcript, rows)) = found else {
         return Err(PanelError::not_found(text::TRANSCRIPT_NOT_FOUND));
     };
     let meta = store::TranscriptMeta {
@@ -252,10 +260,16 @@ async fn transcript(
         user: (!download).then(|| UserView::of(&staff.0)),
         ticket: TicketSummary::of(&ticket, Some(transcript.id)),
         transcript: TranscriptRow::of(ticket.id, &meta),
-        lines: parse_transcript(&transcript.body_text)
-            .iter()
-            .map(TranscriptLineView::of)
-            .collect(),
+        lines: if rows.is_empty() {
+            // Stored as text only (imported from the original bot, or older): its lines are
+            // all there is.
+            parse_transcript(&transcript.body_text)
+                .iter()
+                .map(TranscriptLineView::of)
+                .collect()
+        } else {
+            rows.iter().map(TranscriptLineView::of_row).collect()
+        },
         generated: format_time(crate::db::now_ms()),
     };
     if download {

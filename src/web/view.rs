@@ -11,7 +11,7 @@ use super::portrait::{avatar_url, colour_class, initials};
 use super::session::Session;
 use super::store::{TicketDetail, TranscriptMeta};
 use super::text;
-use crate::db::models::{AuditEntry, Message, MessageRevision, Ticket};
+use crate::db::models::{AuditEntry, Message, MessageRevision, Ticket, TranscriptEntryRow};
 use crate::legacy::TranscriptEntry;
 
 /// `25.11.2026 16:42` (UTC, as stored).
@@ -382,6 +382,15 @@ impl TranscriptLineView {
             author: entry.author.clone(),
             colour: colour_class(0, entry.author.as_deref().unwrap_or("")),
             html: markdown::render(&entry.content),
+        }
+    }
+
+    pub fn of_row(row: &TranscriptEntryRow) -> Self {
+        Self {
+            time: Some(format_time_seconds(row.at_ms)),
+            author: Some(row.author_name.clone()),
+            colour: colour_class(row.author_id, &row.author_name),
+            html: markdown::render(&row.content),
         }
     }
 }

@@ -9,6 +9,14 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A SQLite file in `dir`, which the caller keeps (e.g. on a small tmpfs).
+    pub fn sqlite_in(dir: &std::path::Path) -> Self {
+        Self {
+            url: format!("sqlite://{}", dir.join("tickets.sqlite").display()),
+            _dir: None,
+        }
+    }
+
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("tickets.sqlite").display());

@@ -482,10 +482,34 @@ impl DiscordEmu {
     /// `x-ratelimit-scope: user`, ...); 5xx answer
     /// `{"message": "500: Internal Server Error", "code": 0}`.
     pub fn fail_next(&self, method: &str, path_contains: &str, status: u16, count: usize) {
+        self.push_fault(method, path_contains, None, status, count);
+    }
+
+    /// Like [`Self::fail_next`], only for requests whose JSON body holds `body_contains`.
+    pub fn fail_next_with_body(
+        &self,
+        method: &str,
+        path_contains: &str,
+        body_contains: &str,
+        status: u16,
+        count: usize,
+    ) {
+        self.push_fault(method, path_contains, Some(body_contains), status, count);
+    }
+
+    fn push_fault(
+        &self,
+        method: &str,
+        path_contains: &str,
+        body_contains: Option<&str>,
+        status: u16,
+        count: usize,
+    ) {
         self.inner.update(|m| {
             m.faults.push(rest::Fault {
                 method: method.to_owned(),
                 path_contains: path_contains.to_owned(),
+                body_contains: body_contains.map(str::to_owned),
                 status,
                 remaining: count,
             })

@@ -23,6 +23,8 @@ const MAX_BODY: usize = 32 * 1024 * 1024;
 pub struct Fault {
     pub method: String,
     pub path_contains: String,
+    /// Only requests whose JSON body holds this text (e.g. a custom_id), when set.
+    pub body_contains: Option<String>,
     pub status: u16,
     pub remaining: usize,
 }
@@ -480,6 +482,11 @@ impl Model {
             f.remaining > 0
                 && (f.method == "*" || f.method.eq_ignore_ascii_case(&r.method))
                 && r.path.contains(&f.path_contains)
+                && f.body_contains.as_ref().is_none_or(|needle| {
+                    r.json
+                        .as_ref()
+                        .is_some_and(|json| json.to_string().contains(needle.as_str()))
+                })
         })?;
         let fault = &mut self.faults[index];
         fault.remaining -= 1;
