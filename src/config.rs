@@ -95,6 +95,8 @@ pub struct PanelConfig {
     pub allowed_roles: Vec<Id<RoleMarker>>,
     pub address: IpAddr,
     pub port: u16,
+    /// `METRICS_TOKEN`: the bearer token that opens `/metrics` from elsewhere than loopback.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -247,6 +249,7 @@ impl Config {
                     None => IpAddr::from([127, 0, 0, 1]),
                 },
                 port: env.number("PANEL_PORT", 60123, 0..=65535)? as u16,
+                metrics_token: metrics_token(env.optional("METRICS_TOKEN"))?,
             },
             database_url,
             discord: DiscordEndpoints {
@@ -254,6 +257,23 @@ impl Config {
                 gateway_url,
             },
         })
+    }
+}
+
+/// Shortest `METRICS_TOKEN` accepted: a guessable token would open the metrics to anyone.
+const METRICS_TOKEN_MIN_CHARS: usize = 16;
+
+fn metrics_token(raw: Option<String>) -> Result<Option<String>, ConfigError> {
+    match raw {
+        Some(token) if token.chars().count() < METRICS_TOKEN_MIN_CHARS => Err(ConfigError::new(
+            "METRICS_TOKEN",
+            format!(
+                "too short ({} characters); use a random string of at least \
+                 {METRICS_TOKEN_MIN_CHARS}, e.g. from `openssl rand -hex 24`",
+                token.chars().count()
+            ),
+        )),
+        other => Ok(other),
     }
 }
 

@@ -449,6 +449,27 @@ async fn panel_in_headless_chromium() {
     page.screenshot(&dir.join("panel-ticket-phone.png"), 390, 1300.0, true)
         .await;
 
+    // "Abmelden" in the top bar is a form with the session's CSRF token: the browser posts it
+    // (the page's CSP allows forms to this site only) and the session ends.
+    page.set_viewport(1280, 900, false).await;
+    page.open(&format!("{base}/")).await;
+    page.events.clear();
+    page.evaluate("document.querySelector('header form.logout button').click()")
+        .await;
+    tokio::time::timeout(WAIT, page.wait_event("Page.loadEventFired"))
+        .await
+        .expect("the logout form leads to a page");
+    assert!(page.text().await.contains("Du wurdest abgemeldet."));
+    let cookies = page
+        .call("Network.getCookies", json!({"urls": [format!("{base}/")]}))
+        .await;
+    assert!(
+        cookies["cookies"].as_array().is_some_and(|all| all
+            .iter()
+            .all(|c| c["name"] != ticketbot::web::SESSION_COOKIE)),
+        "the session cookie is gone: {cookies}"
+    );
+
     drop(page);
     drop(browser);
     stop.send(true).expect("panel still running");

@@ -9,6 +9,7 @@ mod hardening;
 mod legacy_import;
 mod lifecycle;
 mod panel;
+mod panel_hardening;
 mod recovery;
 mod startup;
 mod storage;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use rocket::http::{Cookie, Status};
+use rocket::http::Status;
 use rocket::local::asynchronous::{Client, LocalResponse};
 use ticketbot::Config;
 use ticketbot::db::models::{Message, NewAuditEntry, NewTranscript};
@@ -432,8 +432,8 @@ async fn login_round_trip_lets_staff_in() {
     assert!(list.headers().get_one("Content-Security-Policy").is_some());
     assert_eq!(list.headers().get_one("X-Frame-Options"), Some("DENY"));
 
-    // Logout ends the session.
-    let out = panel.client.get("/logout").dispatch().await;
+    // Logout (the top bar's form) ends the session.
+    let out = crate::panel_hardening::log_out(&panel.client).await;
     assert_eq!(out.status(), Status::Ok);
     assert!(body(out).await.contains("abgemeldet"));
     assert!(!has_session(&panel));
@@ -520,7 +520,7 @@ async fn replayed_code_fails() {
     let response = panel.client.get(first.clone()).dispatch().await;
     assert_eq!(response.status(), Status::SeeOther);
     assert!(has_session(&panel));
-    panel.client.get("/logout").dispatch().await;
+    crate::panel_hardening::log_out(&panel.client).await;
     assert!(!has_session(&panel));
 
     // A new login (new state, new verifier), answered with the old code.
@@ -1217,137 +1217,8 @@ async fn list_pages_and_searches_answer_over_100000_tickets() {
     }
 }
 
-/// A session cookie as the panel writes it, with chosen times.
-fn session_cookie(user: u64, issued_ago_ms: i64, checked_ago_ms: i64) -> Cookie<'static> {
-    let now = now_ms();
-    let value = serde_json::json!({
-        "user_id": user,
-        "name": "Anna",
-        "avatar": null,
-        "issued_at": now - issued_ago_ms,
-        "roles_checked_at": now - checked_ago_ms,
-    });
-    Cookie::new(SESSION_COOKIE, value.to_string())
-}
-
-fn member_lookups(emu: &DiscordEmu, user: u64) -> usize {
-    emu.requests()
-        .iter()
-        .filter(|r| r.is("GET", &format!("/members/{user}")))
-        .count()
-}
-
-#[tokio::test]
-async fn roles_are_checked_again_after_five_minutes() {
-    let tracked = panel().await;
-    // Untracked: every request carries exactly the session cookie given to it.
-    let panel = Panel {
-        client: Client::untracked(ticketbot::web::rocket(
-            tracked.config.clone(),
-            tracked.db.clone(),
-        ))
-        .await
-        .unwrap(),
-        emu: tracked.emu.clone(),
-        db: tracked.db.clone(),
-        config: tracked.config.clone(),
-        _test_db: TestDb::sqlite(),
-    };
-    let minute = 60_000;
-
-    // Checked a minute ago: no lookup.
-    let fresh = panel
-        .client
-        .get("/")
-        .private_cookie(session_cookie(ADMIN, minute, minute))
-        .dispatch()
-        .await;
-    assert_eq!(fresh.status(), Status::Ok);
-    assert_eq!(member_lookups(&panel.emu, ADMIN), 0);
-
-    // Checked six minutes ago: looked up again, still admin, the cookie is renewed.
-    let stale = panel
-        .client
-        .get("/")
-        .private_cookie(session_cookie(ADMIN, 6 * minute, 6 * minute))
-        .dispatch()
-        .await;
-    assert_eq!(stale.status(), Status::Ok);
-    assert_eq!(member_lookups(&panel.emu, ADMIN), 1);
-    assert!(
-        stale
-            .headers()
-            .get("Set-Cookie")
-            .any(|c| c.starts_with(SESSION_COOKIE))
-    );
-
-    // The role was taken away: 403 and the session ends.
-    panel.emu.set_member_roles(ADMIN, &[]);
-    let revoked = panel
-        .client
-        .get("/")
-        .private_cookie(session_cookie(ADMIN, 6 * minute, 6 * minute))
-        .dispatch()
-        .await;
-    assert_eq!(revoked.status(), Status::Forbidden);
-    let removal: Vec<String> = revoked
-        .headers()
-        .get("Set-Cookie")
-        .map(str::to_owned)
-        .collect();
-    assert!(
-        removal
-            .iter()
-            .any(|c| c.starts_with(&format!("{SESSION_COOKIE}=;")) && c.contains("Max-Age=0")),
-        "{removal:?}"
-    );
-    assert!(
-        body(revoked)
-            .await
-            .contains("keine der erforderlichen Rollen")
-    );
-
-    // Discord down: a session checked 10 minutes ago is kept, one checked an hour ago is not.
-    panel
-        .emu
-        .set_member_roles(ADMIN, &[panel.emu.spec().admin_role]);
-    panel
-        .emu
-        .fail_next("GET", &format!("/members/{ADMIN}"), 500, 2);
-    let kept = panel
-        .client
-        .get("/")
-        .private_cookie(session_cookie(ADMIN, 10 * minute, 10 * minute))
-        .dispatch()
-        .await;
-    assert_eq!(kept.status(), Status::Ok);
-    let refused = panel
-        .client
-        .get("/")
-        .private_cookie(session_cookie(ADMIN, 60 * minute, 60 * minute))
-        .dispatch()
-        .await;
-    assert_eq!(refused.status(), Status::ServiceUnavailable);
-
-    // Older than 12 hours: back to the login.
-    let expired = panel
-        .client
-        .get("/")
-        .private_cookie(session_cookie(ADMIN, 13 * 60 * minute, minute))
-        .dispatch()
-        .await;
-    assert_eq!(expired.status(), Status::SeeOther);
-    assert!(location(&expired).starts_with("/login"));
-
-    // A cookie not encrypted with our key is no session.
-    let forged = panel
-        .client
-        .get("/")
-        .cookie(Cookie::new(SESSION_COOKIE, "{\"user_id\":1}"))
-        .dispatch()
-        .await;
-    assert_eq!(forged.status(), Status::SeeOther);
-}
+// The role re-check (every minute, also when the lookup fails), expiry and forged cookies:
+// panel_hardening.rs, with the sessions the database keeps.
 
 #[tokio::test]
 async fn serve_listens_and_stops_when_told() {

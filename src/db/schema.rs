@@ -120,6 +120,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    panel_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        name -> Text,
+        avatar -> Nullable<Text>,
+        csrf_token -> Text,
+        created_at -> BigInt,
+        roles_checked_at -> BigInt,
+    }
+}
+
 diesel::joinable!(messages -> tickets (ticket_id));
 diesel::joinable!(transcripts -> tickets (ticket_id));
 diesel::joinable!(audit_log -> tickets (ticket_id));

@@ -1,11 +1,5 @@
-//! Login with Discord (OAuth2 authorization code with `state` and PKCE, scope `identify`), the
-//! role check against the guild, and the session cookie.
-//!
-//! The session is a private (encrypted and authenticated) cookie holding who the user is and
-//! when their roles were last checked. The [`Staff`] guard lets a request in only with a valid
-//! session and re-checks the roles with the bot token when that check is older than
-//! [`ROLE_RECHECK_MS`]; without a session it forwards, so a lower-ranked route can send the
-//! browser to `/login`.
+//! Login with Discord (OAuth2 authorization code with `state` and PKCE, scope `identify`) and
+//! the role check against the guild at login; the session it starts lives in [`super::session`].
 
 use std::sync::Arc;
 
@@ -16,27 +10,18 @@ use oauth2::{
 };
 use rocket::fairing::AdHoc;
 use rocket::http::uri::Origin;
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
-use rocket::request::{FromRequest, Outcome, Request};
+use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
 use rocket::{Route, State, get};
 use serde::{Deserialize, Serialize};
 
 use super::discord_api::{DiscordApi, DiscordUser, GuildMember, oauth_http};
-use super::error::{MessageView, PanelError};
-use super::templates::{Page, Templates};
-use super::text;
+use super::error::PanelError;
+use super::{session, text};
 use crate::config::Config;
-use crate::db::now_ms;
+use crate::db::{Db, now_ms};
 
-pub const SESSION_COOKIE: &str = "ticketbot_session";
 pub const LOGIN_COOKIE: &str = "ticketbot_login";
-/// How long a session lasts after login.
-pub const SESSION_LIFETIME_MS: i64 = 12 * 60 * 60 * 1000;
-/// Roles are checked again with Discord when the last check is older than this.
-pub const ROLE_RECHECK_MS: i64 = 5 * 60 * 1000;
-/// While Discord cannot be asked, a session whose roles were confirmed this recently stays in.
-const ROLE_RECHECK_GRACE_MS: i64 = 30 * 60 * 1000;
 /// How long a started login may take.
 const LOGIN_LIFETIME_MS: i64 = 10 * 60 * 1000;
 
@@ -104,7 +89,7 @@ impl Auth {
             .any(|role| self.allowed_roles.contains(&role))
     }
 
-    fn cookie<'c>(&self, name: &'c str, value: String, max_age_ms: i64) -> Cookie<'c> {
+    pub(super) fn cookie<'c>(&self, name: &'c str, value: String, max_age_ms: i64) -> Cookie<'c> {
         Cookie::build((name, value))
             .path("/")
             .http_only(true)
@@ -114,19 +99,9 @@ impl Auth {
             .build()
     }
 
-    fn removal(name: &'static str) -> Cookie<'static> {
+    pub(super) fn removal(name: &'static str) -> Cookie<'static> {
         Cookie::build(name).path("/").build()
     }
-}
-
-/// What the session cookie holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Session {
-    pub user_id: u64,
-    pub name: String,
-    pub avatar: Option<String>,
-    pub issued_at: i64,
-    pub roles_checked_at: i64,
 }
 
 /// A started login: the values the callback must see again.
@@ -138,109 +113,7 @@ struct PendingLogin {
     started_at: i64,
 }
 
-/// A logged-in member holding an allowed role.
-#[derive(Debug, Clone)]
-pub struct Staff(pub Session);
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Staff {
-    type Error = &'static str;
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let outcome = request
-            .local_cache_async(async { check_session(request).await })
-            .await;
-        match outcome {
-            Ok(staff) => Outcome::Success(staff.clone()),
-            Err(SessionProblem::Missing) => Outcome::Forward(Status::Unauthorized),
-            Err(SessionProblem::Forbidden(message)) => Outcome::Error((Status::Forbidden, message)),
-            Err(SessionProblem::Unavailable) => {
-                Outcome::Error((Status::ServiceUnavailable, text::MEMBER_LOOKUP_FAILED))
-            }
-        }
-    }
-}
-
-/// Why the [`Staff`] guard refused a request; cached per request so catchers can explain it.
-#[derive(Debug, Clone)]
-pub enum SessionProblem {
-    Missing,
-    Forbidden(&'static str),
-    Unavailable,
-}
-
-async fn check_session(request: &Request<'_>) -> Result<Staff, SessionProblem> {
-    let Some(auth) = request.rocket().state::<Arc<Auth>>() else {
-        tracing::error!(
-            code = "panel_auth_missing",
-            "the auth stage is not attached"
-        );
-        return Err(SessionProblem::Unavailable);
-    };
-    let cookies = request.cookies();
-    let Some(cookie) = cookies.get_private(SESSION_COOKIE) else {
-        return Err(SessionProblem::Missing);
-    };
-    let now = now_ms();
-    let session = match serde_json::from_str::<Session>(cookie.value()) {
-        Ok(session) if now - session.issued_at < SESSION_LIFETIME_MS => session,
-        _ => {
-            cookies.remove_private(Auth::removal(SESSION_COOKIE));
-            return Err(SessionProblem::Missing);
-        }
-    };
-    if now - session.roles_checked_at < ROLE_RECHECK_MS {
-        return Ok(Staff(session));
-    }
-    match auth.api.member(session.user_id).await {
-        Ok(Some(member)) if auth.allows(&member) => {
-            let refreshed = Session {
-                roles_checked_at: now,
-                name: member_name(&member).unwrap_or(session.name),
-                ..session
-            };
-            store_session(auth, cookies, &refreshed, now);
-            Ok(Staff(refreshed))
-        }
-        Ok(found) => {
-            tracing::info!(
-                user = session.user_id,
-                member = found.is_some(),
-                "panel session ended: the user no longer holds an allowed role"
-            );
-            Err(SessionProblem::Forbidden(if found.is_some() {
-                text::MISSING_ROLE
-            } else {
-                text::NOT_A_MEMBER
-            }))
-        }
-        Err(err) if now - session.roles_checked_at < ROLE_RECHECK_GRACE_MS => {
-            tracing::warn!(
-                user = session.user_id,
-                "role re-check failed, session kept: {err}"
-            );
-            Ok(Staff(session))
-        }
-        Err(err) => {
-            tracing::warn!(user = session.user_id, "role re-check failed: {err}");
-            Err(SessionProblem::Unavailable)
-        }
-    }
-}
-
-fn store_session(auth: &Auth, cookies: &CookieJar<'_>, session: &Session, now: i64) {
-    match serde_json::to_string(session) {
-        Ok(value) => {
-            // Whole seconds, so a fresh session says exactly Max-Age=43200.
-            let remaining = (session.issued_at + SESSION_LIFETIME_MS - now).max(0);
-            let remaining = (remaining + 999) / 1000 * 1000;
-            cookies.add_private(auth.cookie(SESSION_COOKIE, value, remaining));
-        }
-        Err(err) => tracing::error!(code = "panel_session_encode", "{err}"),
-    }
-}
-
-fn member_name(member: &GuildMember) -> Option<String> {
+pub(super) fn member_name(member: &GuildMember) -> Option<String> {
     member
         .nick
         .clone()
@@ -253,20 +126,43 @@ fn member_name(member: &GuildMember) -> Option<String> {
         })
 }
 
-/// Where the browser may be sent after login: a path on this site, nothing else.
+/// Where the browser may be sent after login: a path on this site, nothing else, written as a
+/// valid URI (a space or an umlaut typed into the address arrives decoded, and a Location
+/// header cannot carry it as it is).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && path.len() <= 512
-                && !path.chars().any(|c| c.is_control()) =>
-        {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
+    let Some(path) = next.filter(|path| {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path.starts_with("/\\")
+            && path.len() <= 512
+            && !path.chars().any(|c| c.is_control())
+    }) else {
+        return "/".to_owned();
+    };
+    let encoded = percent_encode_uri(path);
+    match Origin::parse(&encoded) {
+        Ok(_) => encoded,
+        Err(_) => "/".to_owned(),
     }
+}
+
+/// `text` with every character a URI may not hold as it is percent-encoded (as UTF-8); `%`
+/// stays when it already starts an escape.
+fn percent_encode_uri(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape_start = byte == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let plain = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&byte);
+        if plain || escape_start {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// The login page's address with the page to return to.
@@ -308,6 +204,7 @@ fn login(
 #[get("/?<code>&<state>&<error>")]
 async fn callback(
     auth: &State<Arc<Auth>>,
+    db: &State<Db>,
     cookies: &CookieJar<'_>,
     code: Option<&str>,
     state: Option<&str>,
@@ -380,17 +277,11 @@ async fn callback(
             format!("user {user_id} holds none of the allowed roles"),
         ));
     }
-    let now = now_ms();
-    let session = Session {
-        user_id,
-        name: member_name(&member).unwrap_or_else(|| user.display_name().to_owned()),
-        avatar: avatar_of(&user),
-        issued_at: now,
-        roles_checked_at: now,
-    };
-    store_session(auth, cookies, &session, now);
-    tracing::info!(user = user_id, name = %session.name, "panel login");
-    Ok(Redirect::to(pending.next))
+    let name = member_name(&member).unwrap_or_else(|| user.display_name().to_owned());
+    tracing::info!(user = user_id, name = %name, "panel login");
+    session::start(db, auth, cookies, user_id, name, avatar_of(&user)).await?;
+    // Checked again: a login begun before an upgrade may carry a path written differently.
+    Ok(Redirect::to(safe_next(Some(&pending.next))))
 }
 
 fn avatar_of(user: &DiscordUser) -> Option<String> {
@@ -411,7 +302,7 @@ fn token_error(
 }
 
 /// Compares two secrets without an early exit.
-fn same_secret(a: &str, b: &str) -> bool {
+pub(super) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -419,23 +310,8 @@ fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
-#[get("/logout")]
-fn logout(cookies: &CookieJar<'_>, templates: &State<Templates>) -> Result<Page, PanelError> {
-    cookies.remove_private(Auth::removal(SESSION_COOKIE));
-    cookies.remove_private(Auth::removal(LOGIN_COOKIE));
-    templates.page(
-        "message.html",
-        &MessageView {
-            title: text::TITLE_LOGGED_OUT,
-            message: text::LOGGED_OUT,
-            status: 200,
-            show_login: true,
-        },
-    )
-}
-
 pub fn routes() -> Vec<Route> {
-    rocket::routes![login, logout]
+    rocket::routes![login]
 }
 
 /// Manages [`Auth`] and mounts the login routes and the callback at `DISCORD_REDIRECT_URI`'s path.
@@ -447,6 +323,7 @@ pub fn stage(config: Arc<Config>) -> AdHoc {
             Ok((callback_path, auth)) => Ok(rocket
                 .manage(Arc::new(auth))
                 .mount("/", routes())
+                .mount("/", session::routes())
                 .mount(callback_path, rocket::routes![callback])),
             Err(err) => {
                 tracing::error!(
@@ -474,23 +351,6 @@ pub fn callback_mount_path(config: &Config) -> Result<String, String> {
         .map_err(|err| format!("DISCORD_REDIRECT_URI has an unusable path {path:?}: {err}"))
 }
 
-/// The guard's refusal for this request, if it refused one.
-pub fn refusal(request: &Request<'_>) -> Option<SessionProblem> {
-    request
-        .local_cache(|| Err::<Staff, SessionProblem>(SessionProblem::Missing))
-        .as_ref()
-        .err()
-        .filter(|problem| !matches!(problem, SessionProblem::Missing))
-        .cloned()
-}
-
-/// Ends the session (a catcher's cookie changes are the ones that reach the browser).
-pub fn end_session(request: &Request<'_>) {
-    request
-        .cookies()
-        .remove_private(Auth::removal(SESSION_COOKIE));
-}
-
 #[cfg(test)]
 mod tests {
     use super::{safe_next, same_secret};
@@ -502,6 +362,17 @@ mod tests {
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/\0x")), "/");
+    }
+
+    #[test]
+    fn next_is_written_as_a_valid_uri() {
+        assert_eq!(safe_next(Some("/?q=a b")), "/?q=a%20b");
+        assert_eq!(safe_next(Some("/?q=König")), "/?q=K%C3%B6nig");
+        assert_eq!(safe_next(Some("/?q=K%C3%B6nig")), "/?q=K%C3%B6nig");
+        assert_eq!(safe_next(Some("/?q=100%")), "/?q=100%25");
+        assert_eq!(safe_next(Some("/a\"b<c>")), "/a%22b%3Cc%3E");
+        assert_eq!(safe_next(Some("/a#b")), "/a%23b");
     }
 
     #[test]

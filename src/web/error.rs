@@ -7,7 +7,7 @@ use rocket::response::{self, Responder};
 use rocket::{Catcher, catch, catchers};
 use serde::Serialize;
 
-use super::auth;
+use super::session;
 use super::templates::Templates;
 use super::text;
 use crate::error::Error;
@@ -142,6 +142,7 @@ pub struct ErrorPage {
     status: Status,
     title: &'static str,
     message: &'static str,
+    show_login: bool,
 }
 
 impl ErrorPage {
@@ -150,7 +151,14 @@ impl ErrorPage {
             status,
             title,
             message,
+            show_login: status.code < 500,
         }
+    }
+
+    /// Shows the login button on a server-side failure too (logging in again may help).
+    pub fn offering_login(mut self) -> Self {
+        self.show_login = true;
+        self
     }
 }
 
@@ -160,7 +168,7 @@ impl<'r> Responder<'r, 'static> for ErrorPage {
             title: self.title,
             message: self.message,
             status: self.status.code,
-            show_login: self.status.code < 500,
+            show_login: self.show_login,
         };
         let html = request
             .rocket()
@@ -182,9 +190,9 @@ fn bad_request() -> ErrorPage {
 
 #[catch(403)]
 fn forbidden(request: &Request<'_>) -> ErrorPage {
-    let message = match auth::refusal(request) {
-        Some(auth::SessionProblem::Forbidden(message)) => {
-            auth::end_session(request);
+    let message = match session::refusal(request) {
+        Some(session::SessionProblem::Forbidden(message)) => {
+            session::end_session(request);
             message
         }
         _ => text::MISSING_ROLE,
@@ -204,11 +212,19 @@ fn unprocessable() -> ErrorPage {
 
 #[catch(503)]
 fn unavailable(request: &Request<'_>) -> ErrorPage {
-    let message = match auth::refusal(request) {
-        Some(auth::SessionProblem::Unavailable) => text::MEMBER_LOOKUP_FAILED,
-        _ => text::DATABASE_DOWN,
-    };
-    ErrorPage::new(Status::ServiceUnavailable, text::TITLE_ERROR, message)
+    match session::refusal(request) {
+        Some(session::SessionProblem::RoleCheckFailed) => ErrorPage::new(
+            Status::ServiceUnavailable,
+            text::TITLE_ROLE_CHECK_FAILED,
+            text::ROLE_CHECK_FAILED,
+        )
+        .offering_login(),
+        _ => ErrorPage::new(
+            Status::ServiceUnavailable,
+            text::TITLE_ERROR,
+            text::DATABASE_DOWN,
+        ),
+    }
 }
 
 #[catch(default)]

@@ -17,6 +17,8 @@ pub struct ListKey {
     pub user_id: String,
     pub user_name: String,
     pub avatar_url: Option<String>,
+    /// The session's CSRF token is on the page (logout form): a page is kept per session.
+    pub csrf: String,
     pub status: String,
     pub page: i64,
     pub cursor: Option<Cursor>,
@@ -55,6 +57,7 @@ mod tests {
             user_id: "1".into(),
             user_name: "Anna".into(),
             avatar_url: None,
+            csrf: "c".into(),
             status: String::new(),
             page,
             cursor: None,

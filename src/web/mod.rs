@@ -1,9 +1,12 @@
 //! The staff web panel (Rocket): Discord login with a role check, the ticket list, ticket
-//! pages with the conversation and transcript snapshots, `/healthz`. It only reads.
+//! pages with the conversation and transcript snapshots, `/healthz`, `/metrics`. It only reads,
+//! apart from its sessions: rows in `panel_sessions` ([`session`]) that logout and role loss
+//! delete.
 //!
 //! Each part is one `AdHoc` stage that manages its state and mounts its `routes()`:
 //! [`templates::stage`], [`assets::stage`], [`auth::stage`], [`pages::stage`] (which keeps
-//! rendered list pages in a [`list_cache::ListCache`]).
+//! rendered list pages in a [`list_cache::ListCache`]), [`monitoring::stage`] (`/metrics`,
+//! `/status`).
 
 mod assets;
 mod auth;
@@ -11,7 +14,12 @@ mod discord_api;
 mod error;
 mod list_cache;
 pub mod markdown;
+mod monitoring;
 mod pages;
+mod portrait;
+mod search;
+mod session;
+mod session_store;
 mod store;
 mod templates;
 mod text;
@@ -28,7 +36,8 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{Error, Result};
 
-pub use auth::{LOGIN_COOKIE, ROLE_RECHECK_MS, SESSION_COOKIE, SESSION_LIFETIME_MS};
+pub use auth::LOGIN_COOKIE;
+pub use session::{ROLE_RECHECK_MS, SESSION_COOKIE, SESSION_LIFETIME_MS};
 pub use store::PAGE_SIZE;
 
 /// The panel, configured and ready to launch (tests use it with Rocket's local client).
@@ -38,8 +47,9 @@ pub fn rocket(config: Arc<Config>, db: Db) -> rocket::Rocket<rocket::Build> {
         .manage(db)
         .attach(templates::stage())
         .attach(assets::stage())
-        .attach(auth::stage(config))
+        .attach(auth::stage(config.clone()))
         .attach(pages::stage())
+        .attach(monitoring::stage(config))
         .register("/", error::catchers())
 }
 

@@ -7,9 +7,11 @@ use rocket::response::{Redirect, Responder};
 use rocket::{FromForm, Route, State, get};
 use serde::Serialize;
 
-use super::auth::{Staff, login_redirect};
+use super::auth::login_redirect;
 use super::error::PanelError;
 use super::list_cache::{ListCache, ListKey};
+use super::search;
+use super::session::Staff;
 use super::store::{self, Cursor, ListFilter, PAGE_SIZE};
 use super::templates::{Page, Templates};
 use super::text;
@@ -17,7 +19,6 @@ use super::view::{
     TicketPageView, TicketSummary, TranscriptLineView, TranscriptRow, UserView, format_time,
 };
 use crate::db::Db;
-use crate::heartbeat;
 use crate::legacy::parse_transcript;
 
 #[derive(Debug, Serialize)]
@@ -95,7 +96,7 @@ async fn index(
         .filter(|s| text::STATUS_FILTERS.contains(s))
         .unwrap_or("")
         .to_owned();
-    let search: String = q.unwrap_or("").trim().chars().take(200).collect();
+    let search = q.and_then(search::search_term).unwrap_or_default();
     let page = page.unwrap_or(1).clamp(1, store::MAX_PAGE);
     let cursor = before
         .map(Cursor::Before)
@@ -112,6 +113,7 @@ async fn index(
         user_id: user.id.clone(),
         user_name: user.name.clone(),
         avatar_url: user.avatar_url.clone(),
+        csrf: user.csrf.clone(),
         status: status.clone(),
         page,
         cursor,
@@ -317,70 +319,8 @@ async fn healthz(db: &State<Db>) -> (Status, &'static str) {
     }
 }
 
-/// Prometheus scrape: ticket counts from the database, actor and error counters of this process.
-#[get("/metrics")]
-async fn metrics(db: &State<Db>) -> Result<(ContentType, String), Status> {
-    match crate::metrics::prometheus(db).await {
-        Ok(text) => Ok((
-            ContentType::new("text", "plain").with_params(("version", "0.0.4")),
-            text,
-        )),
-        Err(err) => {
-            tracing::error!(error = %err, "metrics: database unreachable");
-            Err(Status::ServiceUnavailable)
-        }
-    }
-}
-
-/// The bot's ticket actors with their restart counts (staff only): this process's own, or the
-/// last report of a bot in another process.
-#[get("/status")]
-async fn actor_status(_staff: Staff, db: &State<Db>) -> Result<String, Status> {
-    if crate::metrics::bot_in_process() {
-        // In the bot's own process every actor is at hand, healthy ones too.
-        let report = heartbeat::Report {
-            listed: crate::metrics::actors(),
-            ..heartbeat::Report::of_this_process()
-        };
-        return Ok(status_text(&report, None));
-    }
-    match heartbeat::read(db).await {
-        Ok(Some(report)) => Ok(status_text(&report, Some(report.age()))),
-        Ok(None) => Ok("No bot has reported to this database yet.\n".to_owned()),
-        Err(err) => {
-            tracing::error!(error = %err, "status: database unreachable");
-            Err(Status::ServiceUnavailable)
-        }
-    }
-}
-
-/// `/status` as text; `age` when the report comes from a bot in another process.
-fn status_text(report: &heartbeat::Report, age: Option<std::time::Duration>) -> String {
-    let mut out = match age {
-        Some(age) => format!(
-            "bot in another process, report {:.0} s old; listed: actors that restarted, are \
-             down or degraded\n",
-            age.as_secs_f64()
-        ),
-        None => String::new(),
-    };
-    out.push_str(&format!(
-        "{} ticket actors, {} alive\nticket  alive  restarts  degraded\n",
-        report.actors, report.actors_alive
-    ));
-    for (ticket, view) in &report.listed {
-        out.push_str(&format!(
-            "#{ticket:<6} {:<6} {:<9} {}\n",
-            view.alive, view.restarts, view.degraded
-        ));
-    }
-    out
-}
-
 pub fn routes() -> Vec<Route> {
     rocket::routes![
-        metrics,
-        actor_status,
         index,
         ticket,
         transcript,
@@ -395,35 +335,4 @@ pub fn stage() -> AdHoc {
     AdHoc::on_ignite("Pages", |rocket| async move {
         rocket.manage(ListCache::default()).mount("/", routes())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::metrics::{ActorView, Counters};
-
-    #[test]
-    fn status_of_a_bot_elsewhere_says_how_old_its_report_is() {
-        let view = |restarts| ActorView {
-            alive: true,
-            restarts,
-            degraded: false,
-        };
-        let report = heartbeat::Report {
-            written_at: 0,
-            actors: 3,
-            actors_alive: 3,
-            listed: vec![(7, view(2))],
-            counters: Counters::default(),
-        };
-        let text = status_text(&report, Some(std::time::Duration::from_secs(12)));
-        assert!(
-            text.starts_with("bot in another process, report 12 s old"),
-            "{text}"
-        );
-        assert!(text.contains("3 ticket actors, 3 alive"), "{text}");
-        assert!(text.contains("#7      true   2"), "{text}");
-        let here = status_text(&report, None);
-        assert!(here.starts_with("3 ticket actors"), "{here}");
-    }
 }

@@ -3,11 +3,10 @@
 
 use std::collections::HashMap;
 
-use diesel::dsl::{exists, max, sql};
-use diesel::expression::BoxableExpression;
+use diesel::dsl::max;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
 
+use super::search;
 use crate::db::models::{AuditEntry, Message, MessageRevision, Ticket, Transcript};
 use crate::db::schema::{message_revisions, messages, panel_version, tickets, transcripts};
 use crate::db::{DbConn, MultiBackend, queries};
@@ -19,11 +18,6 @@ pub const PAGE_SIZE: i64 = 50;
 pub const MESSAGE_PAGE_SIZE: i64 = 250;
 /// Pages beyond this are refused (an OFFSET that large is a mistake or a crawler).
 pub const MAX_PAGE: i64 = 100_000;
-
-diesel::define_sql_function! {
-    /// SQL `lower()`, so the search ignores case on PostgreSQL as it does on SQLite.
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -56,158 +50,12 @@ pub struct ListPage {
     pub has_newer: bool,
 }
 
-/// An FTS5 query for the word index of message texts (SQLite's `messages_search`): the
-/// search's words as one phrase, the last one as a prefix (`zaunk` finds "Zaunkönig",
-/// `B-47` finds "B-4711"). None on PostgreSQL, which scans with LIKE, or without a word.
-fn word_query(conn: &DbConn, text: &str) -> Option<String> {
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    (matches!(conn, DbConn::Sqlite(_)) && !words.is_empty())
-        .then(|| format!("\"{}\" *", words.join(" ")))
-}
-
-/// A search matching more tickets (or messages) than this is answered by reading the tickets
-/// newest first, where common terms fill a page at once; a rarer one through the indexes, which
-/// find it without reading every ticket.
-const INDEXED_SEARCH_MAX: i64 = 2_000;
-
-#[derive(QueryableByName)]
-struct TicketNumber {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    id: i64,
-}
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-/// Newest tickets whose names tell whether a term is common (see [`common_in_names`]).
-const NAME_SAMPLE: i64 = 500;
-
-/// True when more than a page of the newest [`NAME_SAMPLE`] tickets' names contain `search`:
-/// reading newest first then fills a page at once, while any index would have to collect all
-/// of its many matches first.
-fn common_in_names(conn: &mut diesel::SqliteConnection, search: &str) -> Result<bool, Error> {
-    let floor: Option<i64> = tickets::table
-        .select(tickets::id)
-        .order(tickets::id.desc())
-        .offset(NAME_SAMPLE - 1)
-        .first(conn)
-        .optional()?;
-    let hits: i64 = tickets::table
-        .filter(tickets::id.ge(floor.unwrap_or(i64::MIN)))
-        .filter(
-            lower(tickets::opener_name)
-                .like(contains_pattern(search))
-                .escape('\\'),
-        )
-        .count()
-        .get_result(conn)?;
-    Ok(hits > PAGE_SIZE)
-}
-
-/// The tickets whose opener name contains `search` or whose messages hold its words, from
-/// SQLite's indexes; None where they cannot answer (PostgreSQL, under 3 characters, no word)
-/// or the term is common (see [`INDEXED_SEARCH_MAX`]).
-fn indexed_matches(conn: &mut DbConn, search: &str) -> Result<Option<Vec<i64>>, Error> {
-    use diesel::sql_types::BigInt;
-    let Some(words) = word_query(conn, search) else {
-        return Ok(None);
-    };
-    let DbConn::Sqlite(sqlite) = conn else {
-        return Ok(None);
-    };
-    if search.chars().count() < 3 || common_in_names(sqlite, search)? {
-        return Ok(None);
-    }
-    // The trigram index matches any part of a name, ignoring case.
-    let name = format!("\"{}\"", search.replace('"', "\"\""));
-    let mut ids: Vec<i64> = diesel::sql_query(
-        "SELECT rowid AS id FROM tickets_name_search WHERE tickets_name_search MATCH ? LIMIT ?",
-    )
-    .bind::<Text, _>(name)
-    .bind::<BigInt, _>(INDEXED_SEARCH_MAX + 1)
-    .load::<TicketNumber>(sqlite)?
-    .into_iter()
-    .map(|t| t.id)
-    .collect();
-    let messages = diesel::sql_query(
-        "SELECT count(*) AS n FROM (SELECT 1 FROM messages_search \
-         WHERE messages_search MATCH ? LIMIT ?)",
-    )
-    .bind::<Text, _>(&words)
-    .bind::<BigInt, _>(INDEXED_SEARCH_MAX + 1)
-    .get_result::<Count>(sqlite)?
-    .n;
-    if ids.len() as i64 > INDEXED_SEARCH_MAX || messages > INDEXED_SEARCH_MAX {
-        return Ok(None);
-    }
-    ids.extend(
-        diesel::sql_query(
-            "SELECT DISTINCT ticket_id AS id FROM messages WHERE id IN \
-             (SELECT rowid FROM messages_search WHERE messages_search MATCH ?)",
-        )
-        .bind::<Text, _>(words)
-        .load::<TicketNumber>(sqlite)?
-        .into_iter()
-        .map(|t| t.id),
-    );
-    Ok(Some(ids))
-}
-
-/// `%text%` for LIKE, with LIKE's wildcards in `text` escaped by `\`.
-fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// How often tickets and transcripts have changed (kept by triggers); read before the data it
 /// vouches for, so a page cached under it is never older than it claims.
 pub fn panel_version(conn: &mut DbConn) -> Result<i64, Error> {
     Ok(panel_version::table
         .select(panel_version::version)
         .first(conn)?)
-}
-
-/// The tickets whose opener name contains `search` or whose messages hold it, as a condition
-/// checked ticket by ticket (newest first, so a common term fills a page at once).
-fn scanned_matches(
-    conn: &DbConn,
-    search: &str,
-) -> Box<dyn BoxableExpression<tickets::table, MultiBackend, SqlType = Bool>> {
-    let pattern = contains_pattern(search);
-    let by_name = lower(tickets::opener_name)
-        .like(pattern.clone())
-        .escape('\\');
-    match word_query(conn, search) {
-        Some(words) => Box::new(
-            by_name.or(sql::<Bool>(
-                "tickets.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN \
-                 (SELECT rowid FROM messages_search WHERE messages_search MATCH ",
-            )
-            .bind::<Text, _>(words)
-            .sql("))")),
-        ),
-        None => Box::new(
-            by_name.or(exists(
-                messages::table
-                    .filter(messages::ticket_id.eq(tickets::id))
-                    .filter(lower(messages::content).like(pattern).escape('\\')),
-            )),
-        ),
-    }
 }
 
 pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, Error> {
@@ -217,26 +65,9 @@ pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, 
     if let Some(status) = &filter.status {
         query = query.filter(tickets::status.eq(status.clone()));
     }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let by_text: Box<dyn BoxableExpression<tickets::table, MultiBackend, SqlType = Bool>> =
-            match indexed_matches(conn, search)? {
-                Some(ids) => Box::new(tickets::id.eq_any(ids)),
-                None => scanned_matches(conn, search),
-            };
-        query = match search.trim_start_matches('#').parse::<i64>() {
-            Ok(number) => query.filter(
-                tickets::id
-                    .eq(number)
-                    .or(tickets::opener_id.eq(number))
-                    .or(by_text),
-            ),
-            Err(_) => query.filter(by_text),
-        };
+    // Cleaned here too, so no caller can hand the database a term it refuses.
+    if let Some(search) = filter.search.as_deref().and_then(search::search_term) {
+        query = query.filter(search::matches(conn, &search)?);
     }
     let page = filter.page.clamp(1, MAX_PAGE);
     let query = match filter.cursor {
@@ -379,26 +210,4 @@ pub fn transcript(
         .first(conn)
         .optional()?;
     Ok(transcript.map(|transcript| (ticket, transcript)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::contains_pattern;
-
-    #[test]
-    fn word_query_is_one_phrase_ending_in_a_prefix() {
-        let sqlite = crate::db::DbConn::Sqlite(
-            diesel::Connection::establish(":memory:").expect("in-memory SQLite"),
-        );
-        assert_eq!(
-            super::word_query(&sqlite, " Ban-ID \"B-47\" ").as_deref(),
-            Some("\"Ban ID B 47\" *")
-        );
-        assert_eq!(super::word_query(&sqlite, "%_*"), None, "no word, no index");
-    }
-
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(contains_pattern("50%_A\\b"), "%50\\%\\_a\\\\b%");
-    }
 }

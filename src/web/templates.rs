@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::error::PanelError;
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("list.html", include_str!("../../templates/list.html")),
     ("ticket.html", include_str!("../../templates/ticket.html")),
@@ -24,6 +24,7 @@ const TEMPLATES: [(&str, &str); 6] = [
         include_str!("../../templates/transcript_download.html"),
     ),
     ("message.html", include_str!("../../templates/message.html")),
+    ("logout.html", include_str!("../../templates/logout.html")),
 ];
 
 pub struct Templates {

@@ -11,6 +11,8 @@ pub const MEMBER_LOOKUP_FAILED: &str = "Deine Rollen konnten gerade nicht bei Di
 pub const NOT_A_MEMBER: &str = "Du bist nicht auf dem Discord-Server oder keine Berechtigung.";
 pub const MISSING_ROLE: &str = "Du hast keine der erforderlichen Rollen. Zugriff verweigert.";
 pub const LOGGED_OUT: &str = "Du wurdest abgemeldet.";
+pub const ROLE_CHECK_FAILED: &str = "Deine Rollen konnten gerade nicht bei Discord geprüft werden, deshalb ist der Zugang gesperrt. Bitte versuche es gleich noch einmal oder melde dich erneut an.";
+pub const LOGOUT_UNCONFIRMED: &str = "Die Abmeldung kam nicht von dieser Seite und wurde nicht ausgeführt. Bitte nutze den Knopf „Abmelden“ im Panel.";
 pub const NOT_FOUND: &str = "Diese Seite gibt es nicht.";
 pub const TICKET_NOT_FOUND: &str = "Dieses Ticket gibt es nicht.";
 pub const TRANSCRIPT_NOT_FOUND: &str = "Dieses Transkript gibt es nicht.";
@@ -24,6 +26,7 @@ pub const TITLE_FORBIDDEN: &str = "Zugriff verweigert";
 pub const TITLE_NOT_FOUND: &str = "Nicht gefunden";
 pub const TITLE_ERROR: &str = "Fehler";
 pub const TITLE_LOGGED_OUT: &str = "Abgemeldet";
+pub const TITLE_ROLE_CHECK_FAILED: &str = "Rollenprüfung fehlgeschlagen";
 
 /// The German name of a ticket status.
 pub fn status_label(status: &str) -> &'static str {
