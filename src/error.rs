@@ -24,6 +24,9 @@ pub enum Error {
     Actor(String),
     #[error("AI request failed: {0}")]
     Ai(String),
+    /// Discord closed the gateway with a code that every reconnect would get again.
+    #[error("{0}")]
+    GatewayRefused(&'static str),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -42,6 +45,7 @@ impl Error {
             Self::TicketNotFound(_) => "ticket_not_found",
             Self::Actor(_) => "actor",
             Self::Ai(_) => "ai",
+            Self::GatewayRefused(_) => "gateway_refused",
             Self::Internal(_) => "internal",
         }
     }

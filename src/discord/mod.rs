@@ -1,5 +1,6 @@
 //! The Discord side: the websocket connection, REST, interactions and replies.
 
+pub mod close_code;
 pub mod commands;
 pub mod custom_id;
 pub mod gateway;
@@ -108,6 +109,7 @@ impl Bot {
         crate::metrics::bot_started();
         let reporter = tokio::spawn(crate::heartbeat::run(self.ctx.db.clone(), stop.clone()));
         let mut started = false;
+        let mut refused = None;
         loop {
             let item = tokio::select! {
                 () = crate::app::stopped(&mut stop) => break,
@@ -121,6 +123,14 @@ impl Bot {
                 }
                 None => break,
             };
+            if let Event::GatewayClose(frame) = &event {
+                let code = frame.as_ref().map(|frame| frame.code);
+                if let Some(reason) = code.and_then(close_code::fatal_reason) {
+                    tracing::error!("{reason}");
+                    refused = Some(reason);
+                    break;
+                }
+            }
             if let Event::Ready(ready) = &event {
                 tracing::info!("Eingeloggt als {} (ID: {})", ready.user.name, ready.user.id);
                 let _ = self.ctx.bot_user_id.set(ready.user.id);
@@ -158,6 +168,9 @@ impl Bot {
         // However the actors ended, what the router queued is committed before the bot goes.
         self.ctx.messages.flush().await;
         stopped.map_err(|err| Error::Actor(err.to_string()))?;
-        Ok(())
+        match refused {
+            Some(reason) => Err(Error::GatewayRefused(reason)),
+            None => Ok(()),
+        }
     }
 }

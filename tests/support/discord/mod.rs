@@ -449,6 +449,24 @@ impl DiscordEmu {
         self.inner.update(|m| m.gateway.drop_connections());
     }
 
+    /// From now on every IDENTIFY and RESUME is answered with close frame `code` (e.g.
+    /// 4014 "Disallowed intent(s).", 4000 "Unknown error."); `None` serves sessions again.
+    pub fn refuse_sessions(&self, refusal: Option<(u16, &'static str)>) {
+        self.inner.update(|m| m.gateway.refuse_with = refusal);
+    }
+
+    /// Closes every open websocket with a close frame (Discord's way of ending a
+    /// connection); sessions stay resumable.
+    pub fn close_gateway(&self, code: u16, reason: &'static str) {
+        self.inner
+            .update(|m| m.gateway.close_connections(code, reason));
+    }
+
+    /// Websockets the bot opened so far.
+    pub fn connection_count(&self) -> usize {
+        self.inner.read(|m| m.gateway.connection_count)
+    }
+
     pub fn identify_count(&self) -> usize {
         self.inner.read(|m| m.gateway.identify_count)
     }

@@ -1,0 +1,53 @@
+//! The gateway on a bad day: refusals that end the program with what to fix, a gateway that
+//! keeps closing, interactions from elsewhere, a second bot on the same database, `/healthz`.
+
+use crate::support::app::{WAIT, bot_env, guild};
+use crate::support::binary::{Running, free_port, spawn_binary_with};
+use crate::support::db::TestDb;
+
+/// Runs `ticketbot run` until it exits by itself; returns its exit code and log.
+async fn run_until_exit(mut child: Running) -> (Option<i32>, String) {
+    let status = child
+        .exited(WAIT)
+        .await
+        .unwrap_or_else(|| panic!("the binary kept running:\n{}", child.log()));
+    (status.code(), child.log())
+}
+
+#[tokio::test]
+async fn a_refused_token_exits_non_zero_naming_bot_token() {
+    let emu = guild().await;
+    let test_db = TestDb::sqlite();
+    let port = free_port();
+    let mut env = bot_env(&emu, &test_db, &[("PANEL_PORT", &port)]);
+    env.insert("BOT_TOKEN".into(), "not-the-token".into());
+    let (code, log) = run_until_exit(spawn_binary_with(&env, &["run"])).await;
+    assert!(code.is_some_and(|c| c != 0), "exit code {code:?}:\n{log}");
+    assert!(
+        log.contains("Discord refused the token (4004): check BOT_TOKEN"),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn disallowed_intents_exit_non_zero_saying_what_to_turn_on() {
+    let emu = guild().await;
+    emu.refuse_sessions(Some((4014, "Disallowed intent(s).")));
+    let test_db = TestDb::sqlite();
+    let port = free_port();
+    let env = bot_env(&emu, &test_db, &[("PANEL_PORT", &port)]);
+    let (code, log) = run_until_exit(spawn_binary_with(&env, &["run"])).await;
+    assert!(code.is_some_and(|c| c != 0), "exit code {code:?}:\n{log}");
+    assert!(
+        log.contains(
+            "Discord refused the intents (4014): turn on Message Content Intent and Server \
+             Members Intent in the developer portal"
+        ),
+        "{log}"
+    );
+    assert_eq!(
+        emu.connection_count(),
+        1,
+        "no reconnect after a fatal close"
+    );
+}
