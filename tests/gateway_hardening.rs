@@ -1,7 +1,9 @@
 //! The gateway on a bad day: refusals that end the program with what to fix, a gateway that
 //! keeps closing, interactions from elsewhere, a second bot on the same database, `/healthz`.
 
-use crate::support::app::{WAIT, bot_env, guild};
+use std::time::Duration;
+
+use crate::support::app::{TestBot, WAIT, bot_env, guild};
 use crate::support::binary::{Running, free_port, spawn_binary_with};
 use crate::support::db::TestDb;
 
@@ -49,5 +51,32 @@ async fn disallowed_intents_exit_non_zero_saying_what_to_turn_on() {
         emu.connection_count(),
         1,
         "no reconnect after a fatal close"
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_that_keeps_closing_is_retried_with_growing_pauses_then_resumed() {
+    let bot = TestBot::start().await;
+    let emu = &bot.emu;
+    let resumes = emu.resume_count();
+    // An outage: Discord closes the connection and every new one with 4000.
+    emu.refuse_sessions(Some((4000, "Unknown error.")));
+    let before = emu.connection_count();
+    emu.close_gateway(4000, "Unknown error.");
+    // The rate of attempts over a stretch of time is what this test measures.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let attempts = emu.connection_count() - before;
+    assert!(
+        (1..=5).contains(&attempts),
+        "{attempts} connection attempts in 6 s"
+    );
+    emu.refuse_sessions(None);
+    assert!(
+        emu.wait_connected(WAIT).await,
+        "the bot connects once the outage ends"
+    );
+    assert!(
+        emu.resume_count() > resumes,
+        "the session was resumed, not identified again"
     );
 }

@@ -1,5 +1,6 @@
 //! The Discord side: the websocket connection, REST, interactions and replies.
 
+pub mod backoff;
 pub mod close_code;
 pub mod commands;
 pub mod custom_id;
@@ -110,6 +111,7 @@ impl Bot {
         let reporter = tokio::spawn(crate::heartbeat::run(self.ctx.db.clone(), stop.clone()));
         let mut started = false;
         let mut refused = None;
+        let mut backoff = backoff::Backoff::default();
         loop {
             let item = tokio::select! {
                 () = crate::app::stopped(&mut stop) => break,
@@ -130,6 +132,18 @@ impl Bot {
                     refused = Some(reason);
                     break;
                 }
+                // twilight reconnects (resuming when it has a session) the moment it is
+                // polled again, so the pause is taken here.
+                let pause = backoff.closed(std::time::Instant::now());
+                log_close(code, pause, backoff.attempt());
+                tokio::select! {
+                    () = crate::app::stopped(&mut stop) => break,
+                    () = tokio::time::sleep(pause) => {}
+                }
+                continue;
+            }
+            if matches!(event, Event::Ready(_) | Event::Resumed) {
+                backoff.connected(std::time::Instant::now());
             }
             if let Event::Ready(ready) = &event {
                 tracing::info!("Eingeloggt als {} (ID: {})", ready.user.name, ready.user.id);
@@ -172,5 +186,24 @@ impl Bot {
             Some(reason) => Err(Error::GatewayRefused(reason)),
             None => Ok(()),
         }
+    }
+}
+
+/// One line per close, so an operator sees an outage and what the bot does about it.
+fn log_close(code: Option<u16>, pause: std::time::Duration, attempt: u32) {
+    let closed = match code {
+        Some(code) => format!(
+            "gateway closed with {code} ({})",
+            close_code::describe(code)
+        ),
+        None => "gateway connection lost".to_owned(),
+    };
+    if pause.is_zero() {
+        tracing::info!("{closed}; reconnecting now, attempt {attempt}");
+    } else {
+        tracing::warn!(
+            "{closed}; reconnecting in {} s, attempt {attempt}",
+            pause.as_secs_f64().ceil()
+        );
     }
 }
