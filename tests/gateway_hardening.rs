@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use crate::support::app::{TestBot, WAIT, bot_env, guild};
+use crate::support::app::{TestBot, USERS, WAIT, bot_env, guild};
 use crate::support::binary::{Running, free_port, spawn_binary_with};
 use crate::support::db::TestDb;
+use crate::support::discord::Origin;
 
 /// Runs `ticketbot run` until it exits by itself; returns its exit code and log.
 async fn run_until_exit(mut child: Running) -> (Option<i32>, String) {
@@ -79,4 +80,51 @@ async fn a_gateway_that_keeps_closing_is_retried_with_growing_pauses_then_resume
         emu.resume_count() > resumes,
         "the session was resumed, not identified again"
     );
+}
+
+/// An open click from `origin` is refused with an ephemeral answer and creates nothing.
+async fn open_click_is_refused(origin: Origin) {
+    let bot = TestBot::start().await;
+    let spec = bot.spec();
+    let button = bot.setup_button().await;
+    let ir = bot
+        .emu
+        .click_button_from(
+            origin,
+            USERS[0],
+            spec.support_channel,
+            button,
+            "ticket:open",
+        )
+        .await;
+    let answer = bot
+        .emu
+        .wait_interaction_response(&ir, WAIT)
+        .await
+        .expect("the click is answered");
+    let data = &answer.json.as_ref().expect("a JSON answer")["data"];
+    assert_eq!(
+        data["content"], "Dieser Bot ist nur auf seinem Server zuständig.",
+        "{answer:?}"
+    );
+    assert_eq!(data["flags"], 64, "ephemeral");
+    // A click in the home guild afterwards still opens, so nothing was in flight before it.
+    bot.open_ticket(button, USERS[1]).await;
+    let tickets = bot.all_tickets().await;
+    assert_eq!(
+        tickets.len(),
+        1,
+        "only the home guild's ticket: {tickets:?}"
+    );
+    assert_eq!(bot.emu.channels_in(spec.created_cat).len(), 1);
+}
+
+#[tokio::test]
+async fn an_open_click_from_another_guild_creates_nothing() {
+    open_click_is_refused(Origin::Guild(7_000_000_000_000_001)).await;
+}
+
+#[tokio::test]
+async fn an_open_click_in_a_direct_message_creates_nothing() {
+    open_click_is_refused(Origin::Dm).await;
 }
