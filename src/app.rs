@@ -22,6 +22,11 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
     let db = Db::connect(&config.database_url).await?;
     tracing::info!(database = %redact(&config.database_url), "database ready");
 
+    // Taken before the gateway connection and held until the bot has stopped.
+    let lease = match part {
+        Part::Bot | Part::Both => Some(crate::db::lease::acquire(&config.database_url, &db).await?),
+        Part::Panel => None,
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut parts = tokio::task::JoinSet::new();
     if matches!(part, Part::Bot | Part::Both) {
@@ -62,6 +67,7 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
     if drained.is_err() {
         tracing::warn!("parts did not stop within 15 s; exiting anyway");
     }
+    drop(lease);
     outcome
 }
 

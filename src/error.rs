@@ -27,6 +27,11 @@ pub enum Error {
     /// Discord closed the gateway with a code that every reconnect would get again.
     #[error("{0}")]
     GatewayRefused(&'static str),
+    /// Another bot holds the single-bot lease of the database; the text names it.
+    #[error(
+        "another bot runs on this database ({0}): stop it first, or run this one as `ticketbot panel`"
+    )]
+    BotRunning(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -46,6 +51,7 @@ impl Error {
             Self::Actor(_) => "actor",
             Self::Ai(_) => "ai",
             Self::GatewayRefused(_) => "gateway_refused",
+            Self::BotRunning(_) => "bot_running",
             Self::Internal(_) => "internal",
         }
     }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use crate::support::app::{TestBot, USERS, WAIT, bot_env, guild};
-use crate::support::binary::{Running, free_port, spawn_binary_with};
-use crate::support::db::TestDb;
+use crate::support::binary::{Running, binary_logged_in, free_port, spawn_binary_with};
+use crate::support::db::{TestDb, postgres_or_skip};
 use crate::support::discord::Origin;
 
 /// Runs `ticketbot run` until it exits by itself; returns its exit code and log.
@@ -127,4 +127,80 @@ async fn an_open_click_from_another_guild_creates_nothing() {
 #[tokio::test]
 async fn an_open_click_in_a_direct_message_creates_nothing() {
     open_click_is_refused(Origin::Dm).await;
+}
+
+/// Waits until the panel on `port` answers `/healthz`; returns its status and body.
+async fn healthz(port: &str) -> (u16, String) {
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        match reqwest::get(&url).await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                return (status, response.text().await.unwrap_or_default());
+            }
+            Err(err) => {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "panel never answered: {err}"
+                );
+                // Nothing to wait on but the port: a short poll until it listens.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+/// A second bot on `test_db` refuses to start, naming the first, and never reaches the
+/// gateway; a panel on the same database starts beside them.
+async fn a_second_bot_is_refused(test_db: TestDb) {
+    ticketbot::app::install_crypto_provider();
+    let emu = guild().await;
+    let first_port = free_port();
+    let env = bot_env(&emu, &test_db, &[("PANEL_PORT", &first_port)]);
+    let first = spawn_binary_with(&env, &["run"]);
+    binary_logged_in(&emu).await;
+    let (identifies, connections) = (emu.identify_count(), emu.connection_count());
+
+    let second_port = free_port();
+    let second_env = bot_env(&emu, &test_db, &[("PANEL_PORT", &second_port)]);
+    let (code, log) = run_until_exit(spawn_binary_with(&second_env, &["run"])).await;
+    assert!(code.is_some_and(|c| c != 0), "exit code {code:?}:\n{log}");
+    let pid = first.id();
+    assert!(
+        log.contains(&format!("another bot runs on this database (pid {pid} on ")),
+        "{log}"
+    );
+    assert!(log.contains("run this one as `ticketbot panel`"), "{log}");
+    assert_eq!(
+        emu.identify_count(),
+        identifies,
+        "the second bot never identified"
+    );
+    assert_eq!(emu.connection_count(), connections, "nor connected");
+
+    let panel_port = free_port();
+    let panel_env = bot_env(&emu, &test_db, &[("PANEL_PORT", &panel_port)]);
+    let panel = spawn_binary_with(&panel_env, &["panel"]);
+    let (status, body) = healthz(&panel_port).await;
+    assert_eq!(status, 200, "{body}\n{}", panel.log());
+    assert!(
+        emu.is_connected(),
+        "the first bot still runs:\n{}",
+        first.log()
+    );
+}
+
+#[tokio::test]
+async fn a_second_bot_on_one_sqlite_file_refuses_to_start() {
+    a_second_bot_is_refused(TestDb::sqlite()).await;
+}
+
+#[tokio::test]
+async fn a_second_bot_on_one_postgres_database_refuses_to_start() {
+    let Some(test_db) = postgres_or_skip("a_second_bot_on_one_postgres_database_refuses_to_start")
+    else {
+        return;
+    };
+    a_second_bot_is_refused(test_db).await;
 }

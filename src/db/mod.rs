@@ -2,6 +2,7 @@
 //! Blocking diesel calls run on tokio's blocking pool through an r2d2 pool.
 
 pub mod batch;
+pub mod lease;
 pub mod models;
 pub mod queries;
 pub mod schema;
