@@ -29,14 +29,17 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
     };
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut parts = tokio::task::JoinSet::new();
+    let mut checks = crate::health::Checks::default();
     if matches!(part, Part::Bot | Part::Both) {
         let bot = crate::discord::Bot::start(config.clone(), db.clone()).await?;
+        checks.gateway = Some(bot.gateway_link());
         parts.spawn(bot.run(stop_rx.clone()));
     }
     if matches!(part, Part::Panel | Part::Both) {
-        parts.spawn(crate::web::serve(
+        parts.spawn(crate::web::serve_with(
             config.clone(),
             db.clone(),
+            checks,
             stop_rx.clone(),
         ));
     }

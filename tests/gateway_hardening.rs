@@ -204,3 +204,124 @@ async fn a_second_bot_on_one_postgres_database_refuses_to_start() {
     };
     a_second_bot_is_refused(test_db).await;
 }
+
+/// Asks `/healthz` until it answers `status`; returns the body.
+async fn healthz_becomes(port: &str, status: u16, log: impl Fn() -> String) -> String {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (now, body) = healthz(port).await;
+        if now == status {
+            return body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "/healthz stayed {now} {body:?}, expected {status}:\n{}",
+            log()
+        );
+        // A load balancer's poll, faster.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn healthz_says_503_while_the_gateway_is_down_and_200_once_it_is_back() {
+    ticketbot::app::install_crypto_provider();
+    let emu = guild().await;
+    let test_db = TestDb::sqlite();
+    let port = free_port();
+    let env = bot_env(&emu, &test_db, &[("PANEL_PORT", &port)]);
+    let bot = spawn_binary_with(&env, &["run"]);
+    binary_logged_in(&emu).await;
+    assert_eq!(healthz_becomes(&port, 200, || bot.log()).await, "ok");
+
+    emu.refuse_sessions(Some((4000, "Unknown error.")));
+    emu.drop_gateway();
+    let body = healthz_becomes(&port, 503, || bot.log()).await;
+    assert_eq!(body, "gateway not connected");
+
+    emu.refuse_sessions(None);
+    assert!(emu.wait_connected(WAIT).await, "{}", bot.log());
+    assert_eq!(healthz_becomes(&port, 200, || bot.log()).await, "ok");
+}
+
+/// A small tmpfs the test mounts (root only), unmounted when dropped.
+struct Tmpfs(tempfile::TempDir);
+
+impl Tmpfs {
+    fn mount(size: &str) -> Result<Self, String> {
+        let dir = tempfile::tempdir().map_err(|err| err.to_string())?;
+        let output = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|err| format!("mount: {err}"))?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
+        }
+        Ok(Self(dir))
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.0.path()
+    }
+
+    /// Writes a file until the file system is full; returns its path.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write as _;
+        let path = self.path().join("filler");
+        let mut file = std::fs::File::create(&path).expect("filler file");
+        for chunk in [65_536, 4_096, 512, 1] {
+            let block = vec![0u8; chunk];
+            while file
+                .write_all(&block)
+                .and_then(|()| file.sync_data())
+                .is_ok()
+            {}
+        }
+        path
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn healthz_says_503_while_the_disk_is_full_and_200_once_there_is_room() {
+    let tmpfs = match Tmpfs::mount("8m") {
+        Ok(tmpfs) => tmpfs,
+        Err(reason) => {
+            eprintln!(
+                "SKIPPED healthz_says_503_while_the_disk_is_full_and_200_once_there_is_room: \
+                 cannot mount a tmpfs for a full disk (needs root): {reason}"
+            );
+            return;
+        }
+    };
+    ticketbot::app::install_crypto_provider();
+    let emu = guild().await;
+    let test_db = TestDb::sqlite();
+    let port = free_port();
+    let url = format!("sqlite://{}", tmpfs.path().join("tickets.sqlite").display());
+    let env = bot_env(
+        &emu,
+        &test_db,
+        &[("PANEL_PORT", &port), ("DATABASE_URL", &url)],
+    );
+    // Declared after the tmpfs, so it stops before the tmpfs is unmounted.
+    let bot = spawn_binary_with(&env, &["run"]);
+    binary_logged_in(&emu).await;
+    assert_eq!(healthz_becomes(&port, 200, || bot.log()).await, "ok");
+
+    let filler = tmpfs.fill();
+    let body = healthz_becomes(&port, 503, || bot.log()).await;
+    assert_eq!(body, "database not writable");
+
+    std::fs::remove_file(filler).expect("room again");
+    assert_eq!(healthz_becomes(&port, 200, || bot.log()).await, "ok");
+}

@@ -22,6 +22,7 @@ use crate::config::Config;
 use crate::context::{ChannelIndex, Ctx};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::health::GatewayLink;
 use crate::tickets::cleanup;
 use crate::tickets::supervisor::{SupervisorArgs, SupervisorMsg, TicketSupervisor};
 use gateway::{GatewayActor, GatewayArgs, GatewayMsg};
@@ -44,6 +45,8 @@ pub struct Bot {
     ctx: Arc<Ctx>,
     supervisor: ActorRef<SupervisorMsg>,
     shard: Shard,
+    /// Up between READY/RESUMED and the next close, for `/healthz`.
+    gateway: GatewayLink,
 }
 
 impl Bot {
@@ -77,11 +80,17 @@ impl Bot {
             ctx,
             supervisor,
             shard,
+            gateway: GatewayLink::default(),
         })
     }
 
     pub fn supervisor(&self) -> ActorRef<SupervisorMsg> {
         self.supervisor.clone()
+    }
+
+    /// Whether this bot's gateway connection is up, for `/healthz`.
+    pub fn gateway_link(&self) -> GatewayLink {
+        self.gateway.clone()
     }
 
     async fn spawn_router(
@@ -126,6 +135,7 @@ impl Bot {
                 None => break,
             };
             if let Event::GatewayClose(frame) = &event {
+                self.gateway.set_up(false);
                 let code = frame.as_ref().map(|frame| frame.code);
                 if let Some(reason) = code.and_then(close_code::fatal_reason) {
                     tracing::error!("{reason}");
@@ -144,6 +154,7 @@ impl Bot {
             }
             if matches!(event, Event::Ready(_) | Event::Resumed) {
                 backoff.connected(std::time::Instant::now());
+                self.gateway.set_up(true);
             }
             if let Event::Ready(ready) = &event {
                 tracing::info!("Eingeloggt als {} (ID: {})", ready.user.name, ready.user.id);
@@ -169,6 +180,7 @@ impl Bot {
                 tracing::error!(error = %err, "gateway router did not take an event");
             }
         }
+        self.gateway.set_up(false);
         self.shard.close(CloseFrame::NORMAL);
         sweeper.abort();
         reporter.abort();

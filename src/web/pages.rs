@@ -294,15 +294,6 @@ fn needs_login(origin: &Origin<'_>, staff: Option<Staff>) -> Result<Redirect, St
     }
 }
 
-#[get("/healthz")]
-async fn healthz(db: &State<Db>) -> (Status, &'static str) {
-    if db.healthy().await {
-        (Status::Ok, "ok")
-    } else {
-        (Status::ServiceUnavailable, "database unreachable")
-    }
-}
-
 /// Prometheus scrape: ticket counts from the database, actor and error counters of this process.
 #[get("/metrics")]
 async fn metrics(db: &State<Db>) -> Result<(ContentType, String), Status> {
@@ -372,8 +363,7 @@ pub fn routes() -> Vec<Route> {
         transcript,
         legacy_transcript,
         index_login,
-        ticket_login,
-        healthz
+        ticket_login
     ]
 }
 
