@@ -25,7 +25,7 @@ async fn a_refused_token_exits_non_zero_naming_bot_token() {
     let mut env = bot_env(&emu, &test_db, &[("PANEL_PORT", &port)]);
     env.insert("BOT_TOKEN".into(), "not-the-token".into());
     let (code, log) = run_until_exit(spawn_binary_with(&env, &["run"])).await;
-    assert!(code.is_some_and(|c| c != 0), "exit code {code:?}:\n{log}");
+    assert_eq!(code, Some(2), "a refused setting exits 2:\n{log}");
     assert!(
         log.contains("Discord refused the token (4004): check BOT_TOKEN"),
         "{log}"
@@ -40,7 +40,7 @@ async fn disallowed_intents_exit_non_zero_saying_what_to_turn_on() {
     let port = free_port();
     let env = bot_env(&emu, &test_db, &[("PANEL_PORT", &port)]);
     let (code, log) = run_until_exit(spawn_binary_with(&env, &["run"])).await;
-    assert!(code.is_some_and(|c| c != 0), "exit code {code:?}:\n{log}");
+    assert_eq!(code, Some(2), "a refused setting exits 2:\n{log}");
     assert!(
         log.contains(
             "Discord refused the intents (4014): turn on Message Content Intent and Server \

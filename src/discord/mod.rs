@@ -137,8 +137,8 @@ impl Bot {
             if let Event::GatewayClose(frame) = &event {
                 self.gateway.set_up(false);
                 let code = frame.as_ref().map(|frame| frame.code);
+                // Logged once, by whoever ends the program with it.
                 if let Some(reason) = code.and_then(close_code::fatal_reason) {
-                    tracing::error!("{reason}");
                     refused = Some(reason);
                     break;
                 }
