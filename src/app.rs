@@ -30,6 +30,9 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut parts = tokio::task::JoinSet::new();
     let mut checks = crate::health::Checks::default();
+    if let Some(lease) = &lease {
+        parts.spawn(lease.clone().keep(stop_rx.clone()));
+    }
     if matches!(part, Part::Bot | Part::Both) {
         let bot = crate::discord::Bot::start(config.clone(), db.clone()).await?;
         checks.gateway = Some(bot.gateway_link());

@@ -325,3 +325,53 @@ async fn healthz_says_503_while_the_disk_is_full_and_200_once_there_is_room() {
     std::fs::remove_file(filler).expect("room again");
     assert_eq!(healthz_becomes(&port, 200, || bot.log()).await, "ok");
 }
+
+/// Ends the PostgreSQL session that holds the bot lease in `url`'s database, as a server
+/// restart or a proxy's idle timeout would.
+fn end_lease_session(url: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    let mut conn = diesel::PgConnection::establish(url).expect("PostgreSQL");
+    diesel::sql_query(
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory' \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .execute(&mut conn)
+    .expect("terminate the lease's session");
+}
+
+#[tokio::test]
+async fn a_postgres_lease_whose_connection_died_is_taken_again_or_given_up() {
+    use ticketbot::db::lease;
+    let Some(test_db) =
+        postgres_or_skip("a_postgres_lease_whose_connection_died_is_taken_again_or_given_up")
+    else {
+        return;
+    };
+    let db = ticketbot::db::Db::connect(&test_db.url).await.unwrap();
+    let held = lease::acquire(&test_db.url, &db)
+        .await
+        .expect("first lease");
+    let refused = lease::acquire(&test_db.url, &db).await.err();
+    assert!(
+        matches!(refused, Some(ticketbot::Error::BotRunning(_))),
+        "{refused:?}"
+    );
+
+    end_lease_session(&test_db.url);
+    held.check().await.expect("the lease is taken again");
+    let refused = lease::acquire(&test_db.url, &db).await.err();
+    assert!(
+        matches!(refused, Some(ticketbot::Error::BotRunning(_))),
+        "held again: {refused:?}"
+    );
+
+    end_lease_session(&test_db.url);
+    let _other = lease::acquire(&test_db.url, &db)
+        .await
+        .expect("another bot takes the free lease");
+    let lost = held.check().await.err();
+    assert!(
+        matches!(lost, Some(ticketbot::Error::BotRunning(_))),
+        "the first bot learns it lost the lease: {lost:?}"
+    );
+}

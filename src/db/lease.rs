@@ -10,9 +10,12 @@
 
 use std::fs::{File, TryLockError};
 use std::io::{Read as _, Seek as _, Write as _};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
+use tokio::sync::watch;
 
 use super::{Backend, Db, queries};
 use crate::error::{Error, Result};
@@ -22,10 +25,28 @@ const ADVISORY_KEY: i64 = 0x7469_636b_6574_626f;
 /// Where the PostgreSQL holder says who it is.
 const HOLDER_SETTING: &str = "bot_lease_holder";
 
-/// Held while the bot runs; dropping it lets the next bot in.
-pub enum BotLease {
-    Sqlite(File),
-    Postgres(PgConnection),
+/// How often a PostgreSQL lease checks that its connection, and with it the lock, is alive.
+pub const CHECK_EVERY: Duration = Duration::from_secs(30);
+
+/// Held while the bot runs; dropping the last clone lets the next bot in.
+#[derive(Clone)]
+pub struct BotLease(Arc<Lease>);
+
+struct Lease {
+    held: Held,
+    db: Db,
+    /// Who this process is, as the next bot is told.
+    me: String,
+}
+
+enum Held {
+    /// Open as long as the lease is held: the kernel lets the lock go when it closes.
+    Sqlite { _locked: File },
+    /// `None` while the connection is lost and the lock not taken again yet.
+    Postgres {
+        url: String,
+        conn: Mutex<Option<PgConnection>>,
+    },
 }
 
 #[derive(QueryableByName)]
@@ -38,32 +59,120 @@ struct Locked {
 pub async fn acquire(url: &str, db: &Db) -> Result<BotLease> {
     let backend = Backend::from_url(url)?;
     let me = holder_description();
-    let lease = {
+    let taken = {
         let me = me.clone();
-        tokio::task::spawn_blocking(move || match backend {
-            Backend::Sqlite { path } => lock_file(&path, &me),
-            Backend::Postgres { url } => advisory_lock(&url),
+        tokio::task::spawn_blocking(move || -> Result<Result<Held, Holder>> {
+            Ok(match backend {
+                Backend::Sqlite { path } => {
+                    lock_file(&path, &me)?.map(|file| Held::Sqlite { _locked: file })
+                }
+                Backend::Postgres { url } => advisory_lock(&url)?.map(|conn| Held::Postgres {
+                    url,
+                    conn: Mutex::new(Some(conn)),
+                }),
+            })
         })
         .await
         .map_err(|err| Error::Internal(format!("bot lease task failed: {err}")))??
     };
-    match lease {
-        Ok(lease) => {
-            if matches!(lease, BotLease::Postgres(_)) {
-                db.write(move |conn| queries::set_setting(conn, HOLDER_SETTING, &me))
-                    .await?;
+    let held = match taken {
+        Ok(held) => held,
+        Err(holder) => return Err(refusal(db, holder).await),
+    };
+    let lease = BotLease(Arc::new(Lease {
+        held,
+        db: db.clone(),
+        me,
+    }));
+    lease.announce().await?;
+    Ok(lease)
+}
+
+impl BotLease {
+    /// Makes sure the lease is still held. PostgreSQL drops a session lock with its
+    /// connection (a server restart, a proxy's idle timeout), so a lost connection is replaced
+    /// and the lock taken again; when another bot took it meanwhile, this bot must stop.
+    pub async fn check(&self) -> Result<()> {
+        let lease = self.0.clone();
+        let retaken = tokio::task::spawn_blocking(move || match &lease.held {
+            Held::Sqlite { .. } => Ok(Ok(false)),
+            Held::Postgres { url, conn } => retake_if_lost(url, conn),
+        })
+        .await
+        .map_err(|err| Error::Internal(format!("bot lease task failed: {err}")))??;
+        match retaken {
+            Ok(false) => Ok(()),
+            Ok(true) => {
+                tracing::warn!("the bot lease's database connection was lost; lease taken again");
+                self.announce().await
             }
-            Ok(lease)
-        }
-        Err(Holder::Known(holder)) => Err(Error::BotRunning(holder)),
-        Err(Holder::InSettings) => {
-            let holder = db
-                .run(|conn| queries::setting(conn, HOLDER_SETTING))
-                .await?
-                .unwrap_or_else(|| "a process that did not say who it is".to_owned());
-            Err(Error::BotRunning(holder))
+            Err(holder) => Err(refusal(&self.0.db, holder).await),
         }
     }
+
+    /// Checks the lease every [`CHECK_EVERY`] until `stop`; ends with an error only when
+    /// another bot holds it. A database that cannot be reached is tried again next time.
+    pub async fn keep(self, mut stop: watch::Receiver<bool>) -> Result<()> {
+        if matches!(self.0.held, Held::Sqlite { .. }) {
+            // The kernel holds the file lock as long as the file is open.
+            crate::app::stopped(&mut stop).await;
+            return Ok(());
+        }
+        loop {
+            tokio::select! {
+                () = crate::app::stopped(&mut stop) => return Ok(()),
+                () = tokio::time::sleep(CHECK_EVERY) => {}
+            }
+            match self.check().await {
+                Err(err @ Error::BotRunning(_)) => return Err(err),
+                Err(err) => tracing::warn!(error = %err, "could not check the bot lease"),
+                Ok(()) => {}
+            }
+        }
+    }
+
+    /// PostgreSQL: tells a second bot who holds the lease (SQLite keeps that in the file).
+    async fn announce(&self) -> Result<()> {
+        if matches!(self.0.held, Held::Postgres { .. }) {
+            let me = self.0.me.clone();
+            self.0
+                .db
+                .write(move |conn| queries::set_setting(conn, HOLDER_SETTING, &me))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The error for a lease someone else holds.
+async fn refusal(db: &Db, holder: Holder) -> Error {
+    match holder {
+        Holder::Known(holder) => Error::BotRunning(holder),
+        Holder::InSettings => {
+            let holder = db
+                .run(|conn| queries::setting(conn, HOLDER_SETTING))
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| "a process that did not say who it is".to_owned());
+            Error::BotRunning(holder)
+        }
+    }
+}
+
+/// True when the connection was lost and the lock taken again on a new one.
+fn retake_if_lost(url: &str, slot: &Mutex<Option<PgConnection>>) -> Result<Result<bool, Holder>> {
+    let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(conn) = slot.as_mut()
+        && diesel::sql_query("SELECT 1").execute(conn).is_ok()
+    {
+        return Ok(Ok(false));
+    }
+    *slot = None;
+    Ok(advisory_lock(url)?.map(|conn| {
+        *slot = Some(conn);
+        true
+    }))
 }
 
 /// Who holds the lease, when it is taken.
@@ -73,7 +182,7 @@ enum Holder {
     InSettings,
 }
 
-fn lock_file(database: &str, me: &str) -> Result<Result<BotLease, Holder>> {
+fn lock_file(database: &str, me: &str) -> Result<Result<File, Holder>> {
     let path = format!("{database}.bot-lock");
     let unavailable = |err: std::io::Error| Error::DatabaseUnavailable(format!("{path}: {err}"));
     let mut file = File::options()
@@ -88,7 +197,7 @@ fn lock_file(database: &str, me: &str) -> Result<Result<BotLease, Holder>> {
             file.set_len(0).map_err(unavailable)?;
             file.rewind().map_err(unavailable)?;
             file.write_all(me.as_bytes()).map_err(unavailable)?;
-            Ok(Ok(BotLease::Sqlite(file)))
+            Ok(Ok(file))
         }
         Err(TryLockError::WouldBlock) => {
             let mut holder = String::new();
@@ -105,7 +214,7 @@ fn lock_file(database: &str, me: &str) -> Result<Result<BotLease, Holder>> {
     }
 }
 
-fn advisory_lock(url: &str) -> Result<Result<BotLease, Holder>> {
+fn advisory_lock(url: &str) -> Result<Result<PgConnection, Holder>> {
     let mut conn = PgConnection::establish(url)
         .map_err(|err| Error::DatabaseUnavailable(format!("bot lease connection: {err}")))?;
     let taken = diesel::sql_query(format!(
@@ -113,7 +222,7 @@ fn advisory_lock(url: &str) -> Result<Result<BotLease, Holder>> {
     ))
     .get_result::<Locked>(&mut conn)?;
     Ok(if taken.locked {
-        Ok(BotLease::Postgres(conn))
+        Ok(conn)
     } else {
         Err(Holder::InSettings)
     })
