@@ -18,7 +18,7 @@ async fn run_until_exit(mut child: Running) -> (Option<i32>, String) {
 }
 
 #[tokio::test]
-async fn a_refused_token_exits_non_zero_naming_bot_token() {
+async fn a_refused_token_exits_2_with_one_line_naming_bot_token() {
     let emu = guild().await;
     let test_db = TestDb::sqlite();
     let port = free_port();
@@ -26,14 +26,16 @@ async fn a_refused_token_exits_non_zero_naming_bot_token() {
     env.insert("BOT_TOKEN".into(), "not-the-token".into());
     let (code, log) = run_until_exit(spawn_binary_with(&env, &["run"])).await;
     assert_eq!(code, Some(2), "a refused setting exits 2:\n{log}");
+    // The program's last word on stderr, one line.
     assert!(
-        log.contains("Discord refused the token (4004): check BOT_TOKEN"),
+        log.lines()
+            .any(|line| line == "ticketbot: Discord refused the token (4004): check BOT_TOKEN"),
         "{log}"
     );
 }
 
 #[tokio::test]
-async fn disallowed_intents_exit_non_zero_saying_what_to_turn_on() {
+async fn disallowed_intents_exit_2_with_one_line_saying_what_to_turn_on() {
     let emu = guild().await;
     emu.refuse_sessions(Some((4014, "Disallowed intent(s).")));
     let test_db = TestDb::sqlite();
@@ -42,10 +44,9 @@ async fn disallowed_intents_exit_non_zero_saying_what_to_turn_on() {
     let (code, log) = run_until_exit(spawn_binary_with(&env, &["run"])).await;
     assert_eq!(code, Some(2), "a refused setting exits 2:\n{log}");
     assert!(
-        log.contains(
-            "Discord refused the intents (4014): turn on Message Content Intent and Server \
-             Members Intent in the developer portal"
-        ),
+        log.lines().any(|line| line
+            == "ticketbot: Discord refused the intents (4014): turn on Message Content Intent \
+                and Server Members Intent in the developer portal"),
         "{log}"
     );
     assert_eq!(
