@@ -19,16 +19,27 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
     let db = Db::connect(&config.database_url).await?;
     tracing::info!(database = %redact(&config.database_url), "database ready");
 
+    // Taken before the gateway connection and held until the bot has stopped.
+    let lease = match part {
+        Part::Bot | Part::Both => Some(crate::db::lease::acquire(&config.database_url, &db).await?),
+        Part::Panel => None,
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut parts = tokio::task::JoinSet::new();
+    let mut checks = crate::health::Checks::default();
+    if let Some(lease) = &lease {
+        parts.spawn(lease.clone().keep(stop_rx.clone()));
+    }
     if matches!(part, Part::Bot | Part::Both) {
         let bot = crate::discord::Bot::start(config.clone(), db.clone()).await?;
+        checks.gateway = Some(bot.gateway_link());
         parts.spawn(bot.run(stop_rx.clone()));
     }
     if matches!(part, Part::Panel | Part::Both) {
-        parts.spawn(crate::web::serve(
+        parts.spawn(crate::web::serve_with(
             config.clone(),
             db.clone(),
+            checks,
             stop_rx.clone(),
         ));
     }
@@ -59,6 +70,7 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
     if drained.is_err() {
         tracing::warn!("parts did not stop within 15 s; exiting anyway");
     }
+    drop(lease);
     outcome
 }
 

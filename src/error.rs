@@ -24,6 +24,14 @@ pub enum Error {
     Actor(String),
     #[error("AI request failed: {0}")]
     Ai(String),
+    /// Discord closed the gateway with a code that every reconnect would get again.
+    #[error("{0}")]
+    GatewayRefused(&'static str),
+    /// Another bot holds the single-bot lease of the database; the text names it.
+    #[error(
+        "another bot runs on this database ({0}): stop it first, or run this one as `ticketbot panel`"
+    )]
+    BotRunning(String),
     #[error("internal error: {0}")]
     Internal(String),
     #[error("{0} problem(s) found; fix them and run `ticketbot check` again")]
@@ -44,6 +52,8 @@ impl Error {
             Self::TicketNotFound(_) => "ticket_not_found",
             Self::Actor(_) => "actor",
             Self::Ai(_) => "ai",
+            Self::GatewayRefused(_) => "gateway_refused",
+            Self::BotRunning(_) => "bot_running",
             Self::Internal(_) => "internal",
             Self::CheckFailed(_) => "check_failed",
         }

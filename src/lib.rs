@@ -10,6 +10,7 @@ pub mod discord;
 pub mod error;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
+pub mod health;
 pub mod heartbeat;
 pub mod legacy;
 pub mod metrics;

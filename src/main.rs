@@ -79,6 +79,13 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(ticketbot::Error::Config(err)) => config_failure(&err),
+        // Discord refuses a setting (the token, the portal's intents): a restart gets the
+        // same answer, so it exits like a bad setting in `.env`.
+        Err(err @ ticketbot::Error::GatewayRefused(_)) => {
+            tracing::error!(code = err.code(), "{err}");
+            eprintln!("ticketbot: {err}");
+            ExitCode::from(EXIT_CONFIG)
+        }
         Err(err) => {
             tracing::error!(code = err.code(), "{err}");
             eprintln!("ticketbot: {err}");

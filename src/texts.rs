@@ -36,6 +36,9 @@ pub fn already_has_ticket(channel_id: Option<i64>) -> String {
     }
 }
 
+/// The answer to a click or command from another server or a direct message.
+pub const OTHER_GUILD: &str = "Dieser Bot ist nur auf seinem Server zuständig.";
+
 pub const OPEN_FAILED: &str = "Das Ticket konnte gerade nicht erstellt werden. \
      Bitte versuche es in ein paar Minuten erneut; das Team wurde informiert.";
 

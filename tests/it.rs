@@ -6,6 +6,7 @@ mod check;
 mod config;
 mod emulator_selftest;
 mod hardening;
+mod gateway_hardening;
 mod legacy_import;
 mod lifecycle;
 mod panel;

@@ -6,6 +6,7 @@ use ticketbot::db::models::TicketStatus;
 use ticketbot::fault;
 
 use crate::support::app::{SUPPORTERS, TestBot, USERS, WAIT, post_open_button};
+use crate::support::binary::{binary_logged_in, free_port, spawn_binary, spawn_binary_with};
 
 #[tokio::test]
 async fn a_panicking_ticket_actor_is_restarted_while_the_others_keep_answering() {
@@ -276,82 +277,6 @@ async fn discord_429s_and_500s_are_retried_without_duplicates() {
         failed.len()
     );
     assert_eq!(bot.all_tickets().await.len(), 1);
-}
-
-/// The real binary, as an operator runs it: killed when the test ends however it ends, its
-/// log (stdout and stderr) kept in a file so a failing assertion can show what the bot did.
-struct Running {
-    child: std::process::Child,
-    log: tempfile::NamedTempFile,
-}
-
-impl Running {
-    /// What the binary logged so far.
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.log.path()).unwrap_or_default()
-    }
-}
-
-impl std::ops::Deref for Running {
-    type Target = std::process::Child;
-    fn deref(&self) -> &Self::Target {
-        &self.child
-    }
-}
-
-impl std::ops::DerefMut for Running {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.child
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits until a spawned binary is connected to the gateway and registered its commands.
-async fn binary_logged_in(emu: &crate::support::discord::DiscordEmu) {
-    emu.wait_for(WAIT, |e| {
-        (e.commands().len() == 2 && e.is_connected()).then_some(())
-    })
-    .await
-    .expect("binary logged in");
-}
-
-/// A loopback port nobody listens on, for a spawned binary's panel.
-fn free_port() -> String {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
-        .to_string()
-}
-
-fn spawn_binary(env: &std::collections::HashMap<String, String>) -> Running {
-    spawn_binary_with(env, &["bot"])
-}
-
-fn spawn_binary_with(env: &std::collections::HashMap<String, String>, args: &[&str]) -> Running {
-    let log = tempfile::NamedTempFile::new().expect("log file");
-    // One handle for both streams, so they share one write position.
-    let out = log.reopen().expect("log file");
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ticketbot"));
-    command
-        .args(args)
-        .env_clear()
-        .envs(env)
-        .env(
-            "RUST_LOG",
-            env.get("RUST_LOG").map_or("info", String::as_str),
-        )
-        .current_dir(std::env::temp_dir())
-        .stdout(out.try_clone().expect("log file"))
-        .stderr(out);
-    let child = command.spawn().expect("binary starts");
-    Running { child, log }
 }
 
 #[tokio::test]

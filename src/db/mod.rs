@@ -4,6 +4,7 @@
 mod backend;
 pub mod batch;
 pub mod existing;
+pub mod lease;
 pub mod models;
 pub mod queries;
 pub mod schema;
@@ -174,15 +175,11 @@ impl Db {
         .await
     }
 
-    /// True when a trivial query answers.
-    pub async fn healthy(&self) -> bool {
-        self.run(|conn| {
-            diesel::sql_query("SELECT 1")
-                .execute(conn)
-                .map_err(Error::from)
-        })
-        .await
-        .is_ok()
+    /// One small committed write, for `/healthz`: a full disk or a read-only database fails
+    /// only when a write commits, never on a read.
+    pub async fn probe_write(&self) -> Result<(), Error> {
+        self.write(|conn| queries::set_setting(conn, "healthz_probe", &now_ms().to_string()))
+            .await
     }
 }
 

@@ -89,6 +89,9 @@ impl GatewayState {
             Event::MessageCreate(message) => {
                 #[cfg(feature = "fault-injection")]
                 crate::fault::in_router(&message.content);
+                if message.guild_id != Some(self.ctx.config.guild_id) {
+                    return;
+                }
                 let Some(ticket) = self.ctx.channels.get(message.channel_id) else {
                     return;
                 };
@@ -129,6 +132,15 @@ impl GatewayState {
 
     fn route_interaction(&self, interaction: Box<Interaction>) {
         let ctx = self.ctx.clone();
+        // The bot serves one server: a click in another server the bot was added to, or in a
+        // direct message, must not create or touch anything in `GUILD_ID`.
+        if interaction.guild_id != Some(ctx.config.guild_id) {
+            if interaction.data.is_some() {
+                tracing::warn!(guild = ?interaction.guild_id, "interaction from outside the bot's server refused");
+                answer(ctx, interaction, texts::OTHER_GUILD);
+            }
+            return;
+        }
         match &interaction.data {
             Some(InteractionData::ApplicationCommand(command)) => match command.name.as_str() {
                 commands::SETUP_TICKET_BUTTON => {

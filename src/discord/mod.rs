@@ -1,5 +1,7 @@
 //! The Discord side: the websocket connection, REST, interactions and replies.
 
+pub mod backoff;
+pub mod close_code;
 pub mod commands;
 pub mod custom_id;
 pub mod gateway;
@@ -20,6 +22,7 @@ use crate::config::Config;
 use crate::context::{ChannelIndex, Ctx};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::health::GatewayLink;
 use crate::tickets::cleanup;
 use crate::tickets::supervisor::{SupervisorArgs, SupervisorMsg, TicketSupervisor};
 use gateway::{GatewayActor, GatewayArgs, GatewayMsg};
@@ -42,6 +45,8 @@ pub struct Bot {
     ctx: Arc<Ctx>,
     supervisor: ActorRef<SupervisorMsg>,
     shard: Shard,
+    /// Up between READY/RESUMED and the next close, for `/healthz`.
+    gateway: GatewayLink,
 }
 
 impl Bot {
@@ -75,11 +80,17 @@ impl Bot {
             ctx,
             supervisor,
             shard,
+            gateway: GatewayLink::default(),
         })
     }
 
     pub fn supervisor(&self) -> ActorRef<SupervisorMsg> {
         self.supervisor.clone()
+    }
+
+    /// Whether this bot's gateway connection is up, for `/healthz`.
+    pub fn gateway_link(&self) -> GatewayLink {
+        self.gateway.clone()
     }
 
     async fn spawn_router(
@@ -108,6 +119,8 @@ impl Bot {
         crate::metrics::bot_started();
         let reporter = tokio::spawn(crate::heartbeat::run(self.ctx.db.clone(), stop.clone()));
         let mut started = false;
+        let mut refused = None;
+        let mut backoff = backoff::Backoff::default();
         loop {
             let item = tokio::select! {
                 () = crate::app::stopped(&mut stop) => break,
@@ -121,6 +134,28 @@ impl Bot {
                 }
                 None => break,
             };
+            if let Event::GatewayClose(frame) = &event {
+                self.gateway.set_up(false);
+                let code = frame.as_ref().map(|frame| frame.code);
+                // Logged once, by whoever ends the program with it.
+                if let Some(reason) = code.and_then(close_code::fatal_reason) {
+                    refused = Some(reason);
+                    break;
+                }
+                // twilight reconnects (resuming when it has a session) the moment it is
+                // polled again, so the pause is taken here.
+                let pause = backoff.closed(std::time::Instant::now());
+                log_close(code, pause, backoff.attempt());
+                tokio::select! {
+                    () = crate::app::stopped(&mut stop) => break,
+                    () = tokio::time::sleep(pause) => {}
+                }
+                continue;
+            }
+            if matches!(event, Event::Ready(_) | Event::Resumed) {
+                backoff.connected(std::time::Instant::now());
+                self.gateway.set_up(true);
+            }
             if let Event::Ready(ready) = &event {
                 tracing::info!("Eingeloggt als {} (ID: {})", ready.user.name, ready.user.id);
                 let _ = self.ctx.bot_user_id.set(ready.user.id);
@@ -145,6 +180,7 @@ impl Bot {
                 tracing::error!(error = %err, "gateway router did not take an event");
             }
         }
+        self.gateway.set_up(false);
         self.shard.close(CloseFrame::NORMAL);
         sweeper.abort();
         reporter.abort();
@@ -158,6 +194,28 @@ impl Bot {
         // However the actors ended, what the router queued is committed before the bot goes.
         self.ctx.messages.flush().await;
         stopped.map_err(|err| Error::Actor(err.to_string()))?;
-        Ok(())
+        match refused {
+            Some(reason) => Err(Error::GatewayRefused(reason)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One line per close, so an operator sees an outage and what the bot does about it.
+fn log_close(code: Option<u16>, pause: std::time::Duration, attempt: u32) {
+    let closed = match code {
+        Some(code) => format!(
+            "gateway closed with {code} ({})",
+            close_code::describe(code)
+        ),
+        None => "gateway connection lost".to_owned(),
+    };
+    if pause.is_zero() {
+        tracing::info!("{closed}; reconnecting now, attempt {attempt}");
+    } else {
+        tracing::warn!(
+            "{closed}; reconnecting in {} s, attempt {attempt}",
+            pause.as_secs_f64().ceil()
+        );
     }
 }

@@ -12,6 +12,7 @@ mod assets;
 mod auth;
 mod discord_api;
 mod error;
+mod health;
 mod list_cache;
 pub mod markdown;
 mod monitoring;
@@ -35,6 +36,7 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::health::Checks;
 
 pub use auth::LOGIN_COOKIE;
 pub use session::{ROLE_RECHECK_MS, SESSION_COOKIE, SESSION_LIFETIME_MS};
@@ -42,6 +44,11 @@ pub use store::PAGE_SIZE;
 
 /// The panel, configured and ready to launch (tests use it with Rocket's local client).
 pub fn rocket(config: Arc<Config>, db: Db) -> rocket::Rocket<rocket::Build> {
+    rocket_with(config, db, Checks::default())
+}
+
+/// The panel with what `/healthz` checks beyond the database (the bot of this process).
+pub fn rocket_with(config: Arc<Config>, db: Db, checks: Checks) -> rocket::Rocket<rocket::Build> {
     crate::app::install_crypto_provider();
     rocket::custom(figment(&config))
         .manage(db)
@@ -50,6 +57,7 @@ pub fn rocket(config: Arc<Config>, db: Db) -> rocket::Rocket<rocket::Build> {
         .attach(auth::stage(config.clone()))
         .attach(pages::stage())
         .attach(monitoring::stage(config))
+        .attach(health::stage(checks))
         .register("/", error::catchers())
 }
 
@@ -79,8 +87,18 @@ fn figment(config: &Config) -> Figment {
 }
 
 /// Serves the panel on `PANEL_ADDRESS:PANEL_PORT` until `stop` turns true.
-pub async fn serve(config: Arc<Config>, db: Db, mut stop: watch::Receiver<bool>) -> Result<()> {
-    let ignited = rocket(config, db)
+pub async fn serve(config: Arc<Config>, db: Db, stop: watch::Receiver<bool>) -> Result<()> {
+    serve_with(config, db, Checks::default(), stop).await
+}
+
+/// Like [`serve`], with what `/healthz` checks beyond the database.
+pub async fn serve_with(
+    config: Arc<Config>,
+    db: Db,
+    checks: Checks,
+    mut stop: watch::Receiver<bool>,
+) -> Result<()> {
+    let ignited = rocket_with(config, db, checks)
         .attach(rocket::fairing::AdHoc::on_liftoff("Announce", |rocket| {
             Box::pin(async move {
                 let config = rocket.config();

@@ -310,15 +310,6 @@ fn needs_login(origin: &Origin<'_>, staff: Option<Staff>) -> Result<Redirect, St
     }
 }
 
-#[get("/healthz")]
-async fn healthz(db: &State<Db>) -> (Status, &'static str) {
-    if db.healthy().await {
-        (Status::Ok, "ok")
-    } else {
-        (Status::ServiceUnavailable, "database unreachable")
-    }
-}
-
 pub fn routes() -> Vec<Route> {
     rocket::routes![
         index,
@@ -326,8 +317,7 @@ pub fn routes() -> Vec<Route> {
         transcript,
         legacy_transcript,
         index_login,
-        ticket_login,
-        healthz
+        ticket_login
     ]
 }
 

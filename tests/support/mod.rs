@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod binary;
 pub mod db;
 pub mod discord;
 pub mod openai;

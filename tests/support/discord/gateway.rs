@@ -65,6 +65,12 @@ pub struct Gateway {
     current: Option<String>,
     pub identify_count: usize,
     pub resume_count: usize,
+    /// Websockets opened so far (each one a connection attempt of the bot).
+    pub connection_count: usize,
+    /// When set, every IDENTIFY and RESUME is answered with this close frame instead of a
+    /// session, the way Discord refuses a bad token or disallowed intents, or (4000) sheds
+    /// clients in an outage.
+    pub refuse_with: Option<(u16, &'static str)>,
     /// Every dispatch (event name, data) in order, across sessions.
     pub log: Vec<(String, Value)>,
 }
@@ -86,6 +92,16 @@ impl Gateway {
     pub fn drop_connections(&mut self) {
         for (_, conn) in self.connections.drain() {
             conn.kill.notify_one();
+        }
+        for session in self.sessions.values_mut() {
+            session.connection = None;
+        }
+    }
+
+    /// Closes every open websocket with a close frame `code`, keeping sessions resumable.
+    pub fn close_connections(&mut self, code: u16, reason: &'static str) {
+        for (_, conn) in self.connections.drain() {
+            let _ = conn.tx.send(Out::Close(code, reason));
         }
         for session in self.sessions.values_mut() {
             session.connection = None;
@@ -121,6 +137,7 @@ async fn run_connection(inner: Arc<Inner>, socket: WebSocket) {
     let id = inner.update(|m| {
         let g = &mut m.gateway;
         g.next_connection += 1;
+        g.connection_count += 1;
         let id = g.next_connection;
         let conn = Connection {
             tx: tx.clone(),
@@ -196,10 +213,22 @@ impl Model {
         token.strip_prefix("Bot ").unwrap_or(token) == self.bot_token
     }
 
+    /// Answers an IDENTIFY or RESUME with the configured refusal; true if it did.
+    fn refused(&mut self, conn: u64) -> bool {
+        let Some((code, reason)) = self.gateway.refuse_with else {
+            return false;
+        };
+        self.gateway.send(conn, Out::Close(code, reason));
+        true
+    }
+
     fn identify(&mut self, conn: u64, d: &Value) {
         if !self.token_matches(&d["token"]) {
             self.gateway
                 .send(conn, Out::Close(4004, "Authentication failed."));
+            return;
+        }
+        if self.refused(conn) {
             return;
         }
         if self
@@ -256,6 +285,9 @@ impl Model {
         if !self.token_matches(&d["token"]) {
             self.gateway
                 .send(conn, Out::Close(4004, "Authentication failed."));
+            return;
+        }
+        if self.refused(conn) {
             return;
         }
         let session_id = d["session_id"].as_str().unwrap_or("").to_owned();

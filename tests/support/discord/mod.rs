@@ -321,6 +321,20 @@ impl DiscordEmu {
         message_id: u64,
         custom_id: &str,
     ) -> InteractionRef {
+        self.click_button_from(Origin::Home, user_id, channel_id, message_id, custom_id)
+            .await
+    }
+
+    /// Like [`click_button`](Self::click_button), as Discord sends it from `origin` (another
+    /// server the bot is in, or a direct message).
+    pub async fn click_button_from(
+        &self,
+        origin: Origin,
+        user_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        custom_id: &str,
+    ) -> InteractionRef {
         let result = self.inner.update(|m| {
             let msg = m.message(message_id).ok_or("no such message")?;
             let button = msg.button(custom_id).ok_or_else(|| {
@@ -336,6 +350,7 @@ impl DiscordEmu {
             let data = json!({"custom_id": custom_id, "component_type": 2, "id": component_id});
             Ok(start_interaction(
                 m,
+                origin,
                 3,
                 user_id,
                 channel_id,
@@ -377,7 +392,14 @@ impl DiscordEmu {
             }
             let name = Some(name.to_owned());
             Ok(start_interaction(
-                m, 2, user_id, channel_id, name, None, data,
+                m,
+                Origin::Home,
+                2,
+                user_id,
+                channel_id,
+                name,
+                None,
+                data,
             ))
         });
         self.warn_if_nobody_listens();
@@ -466,6 +488,24 @@ impl DiscordEmu {
     /// resumable; events dispatched until the bot resumes are buffered.
     pub fn drop_gateway(&self) {
         self.inner.update(|m| m.gateway.drop_connections());
+    }
+
+    /// From now on every IDENTIFY and RESUME is answered with close frame `code` (e.g.
+    /// 4014 "Disallowed intent(s).", 4000 "Unknown error."); `None` serves sessions again.
+    pub fn refuse_sessions(&self, refusal: Option<(u16, &'static str)>) {
+        self.inner.update(|m| m.gateway.refuse_with = refusal);
+    }
+
+    /// Closes every open websocket with a close frame (Discord's way of ending a
+    /// connection); sessions stay resumable.
+    pub fn close_gateway(&self, code: u16, reason: &'static str) {
+        self.inner
+            .update(|m| m.gateway.close_connections(code, reason));
+    }
+
+    /// Websockets the bot opened so far.
+    pub fn connection_count(&self) -> usize {
+        self.inner.read(|m| m.gateway.connection_count)
     }
 
     pub fn identify_count(&self) -> usize {
@@ -633,9 +673,56 @@ impl DiscordEmu {
     }
 }
 
+/// Where an interaction comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum Origin {
+    /// The emulated guild.
+    Home,
+    /// Another guild the bot is in.
+    Guild(u64),
+    /// A direct message with the bot.
+    Dm,
+}
+
+impl Origin {
+    /// Rewrites a guild interaction's payload the way Discord sends it from `self`.
+    fn apply(self, payload: &mut Value) {
+        match self {
+            Origin::Home => {}
+            Origin::Guild(guild) => {
+                let guild = guild.to_string();
+                payload["guild_id"] = json!(guild);
+                payload["guild"]["id"] = json!(guild);
+                payload["channel"]["guild_id"] = json!(guild);
+                payload["authorizing_integration_owners"] = json!({"0": guild});
+            }
+            Origin::Dm => {
+                let user = payload["member"]["user"].clone();
+                let Some(object) = payload.as_object_mut() else {
+                    return;
+                };
+                for key in ["guild", "guild_id", "guild_locale", "member"] {
+                    object.remove(key);
+                }
+                object.insert("user".into(), user.clone());
+                object.insert("context".into(), json!(1));
+                object.insert(
+                    "authorizing_integration_owners".into(),
+                    json!({"1": user["id"]}),
+                );
+                let channel = json!({"id": object["channel_id"], "type": 1, "last_message_id": null,
+                    "flags": 0, "recipients": [user]});
+                object.insert("channel".into(), channel);
+            }
+        }
+    }
+}
+
 /// Registers an interaction and dispatches INTERACTION_CREATE.
+#[allow(clippy::too_many_arguments)]
 fn start_interaction(
     m: &mut Model,
+    origin: Origin,
     kind: u8,
     user_id: u64,
     channel_id: u64,
@@ -660,7 +747,8 @@ fn start_interaction(
         response_type: None,
         original_message_id: None,
     };
-    let payload = m.interaction_json(&ix, data);
+    let mut payload = m.interaction_json(&ix, data);
+    origin.apply(&mut payload);
     m.interactions.insert(token.clone(), ix);
     m.dispatch("INTERACTION_CREATE", payload);
     InteractionRef {
