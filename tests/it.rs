@@ -6,6 +6,7 @@ mod config;
 mod emulator_selftest;
 mod legacy_import;
 mod lifecycle;
+mod limits;
 mod panel;
 mod recovery;
 mod storage;

@@ -11,11 +11,7 @@ use twilight_model::channel::message::{AllowedMentions, Embed};
 use twilight_model::id::Id;
 use twilight_model::id::marker::ChannelMarker;
 
-use super::rest;
-
-/// Discord's limits for one message: ten embeds, 6,000 characters across them.
-const MAX_EMBEDS: usize = 10;
-const MAX_CHARS: usize = 6_000;
+use super::{limits, rest};
 
 #[derive(Clone)]
 pub struct LogChannel {
@@ -30,9 +26,10 @@ impl LogChannel {
         Self { queue }
     }
 
-    /// Queues one event; returns at once.
+    /// Queues one event, fitted to Discord's limits so that it can share a message; returns
+    /// at once.
     pub fn post(&self, embed: Embed) {
-        if self.queue.send(embed).is_err() {
+        if self.queue.send(limits::embed(embed)).is_err() {
             tracing::warn!("log channel poster stopped; event not posted");
         }
     }
@@ -43,8 +40,8 @@ async fn post_all(
     channel: Id<ChannelMarker>,
     mut events: mpsc::UnboundedReceiver<Embed>,
 ) {
-    let mut waiting = Vec::with_capacity(MAX_EMBEDS);
-    while events.recv_many(&mut waiting, MAX_EMBEDS).await > 0 {
+    let mut waiting = Vec::with_capacity(limits::EMBEDS);
+    while events.recv_many(&mut waiting, limits::EMBEDS).await > 0 {
         while !waiting.is_empty() {
             let batch = take_batch(&mut waiting);
             let mentions = AllowedMentions::default();
@@ -65,28 +62,14 @@ async fn post_all(
 fn take_batch(waiting: &mut Vec<Embed>) -> Vec<Embed> {
     let mut chars = 0;
     let mut count = 0;
-    for embed in waiting.iter().take(MAX_EMBEDS) {
-        chars += embed_chars(embed);
-        if count > 0 && chars > MAX_CHARS {
+    for embed in waiting.iter().take(limits::EMBEDS) {
+        chars += limits::embed_chars(embed);
+        if count > 0 && chars > limits::EMBEDS_TOTAL {
             break;
         }
         count += 1;
     }
     waiting.drain(..count).collect()
-}
-
-/// The characters Discord counts against an embed's share of a message.
-fn embed_chars(embed: &Embed) -> usize {
-    let text = |s: &Option<String>| s.as_deref().map_or(0, |s| s.chars().count());
-    text(&embed.title)
-        + text(&embed.description)
-        + embed
-            .fields
-            .iter()
-            .map(|f| f.name.chars().count() + f.value.chars().count())
-            .sum::<usize>()
-        + embed.footer.as_ref().map_or(0, |f| f.text.chars().count())
-        + embed.author.as_ref().map_or(0, |a| a.name.chars().count())
 }
 
 #[cfg(test)]
@@ -105,7 +88,7 @@ mod tests {
     #[test]
     fn batches_keep_to_discords_limits() {
         let mut waiting: Vec<Embed> = (0..12).map(|_| embed(10)).collect();
-        assert_eq!(take_batch(&mut waiting).len(), MAX_EMBEDS.min(12));
+        assert_eq!(take_batch(&mut waiting).len(), limits::EMBEDS);
         assert_eq!(waiting.len(), 2);
 
         let mut waiting = vec![embed(3_500), embed(3_500), embed(10)];

@@ -10,6 +10,7 @@ use twilight_model::http::interaction::{
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use super::custom_id;
+use super::limits;
 use super::rest;
 use crate::context::Ctx;
 use crate::error::Result;
@@ -45,11 +46,13 @@ fn message(content: &str, flags: Option<MessageFlags>) -> InteractionResponseDat
     }
 }
 
+/// Every interaction answer passes here, so none can exceed Discord's limits.
 async fn respond(
     ctx: &Ctx,
     interaction: &Interaction,
-    response: InteractionResponse,
+    mut response: InteractionResponse,
 ) -> Result<()> {
+    response.data = response.data.map(limits::response);
     let client = ctx.http.interaction(interaction.application_id);
     rest::send("interaction response", || {
         client.create_response(interaction.id, &interaction.token, &response)
@@ -109,10 +112,11 @@ pub async fn defer_ephemeral(ctx: &Ctx, interaction: &Interaction) -> Result<()>
 pub async fn finish_deferred(ctx: &Ctx, interaction: &Interaction, content: &str) -> Result<()> {
     let client = ctx.http.interaction(interaction.application_id);
     let mentions = AllowedMentions::default();
+    let content = limits::content(content);
     rest::send("interaction follow-up", || {
         client
             .update_response(&interaction.token)
-            .content(Some(content))
+            .content(Some(&content))
             .allowed_mentions(Some(&mentions))
     })
     .await?;
@@ -155,11 +159,13 @@ pub fn staff_button_row() -> Vec<Component> {
 }
 
 pub fn simple_embed(title: &str, description: &str, color: u32) -> Embed {
-    EmbedBuilder::new()
-        .title(title)
-        .description(description)
-        .color(color)
-        .build()
+    limits::embed(
+        EmbedBuilder::new()
+            .title(title)
+            .description(description)
+            .color(color)
+            .build(),
+    )
 }
 
 pub const GREEN: u32 = 0x2e_cc_71;
