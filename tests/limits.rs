@@ -1,11 +1,18 @@
 //! Discord's message limits: what the REST emulator refuses (as Discord does, with 50035),
-//! and that an oversized verdict still reaches the staff.
+//! that an oversized verdict still reaches the staff, and that the log poster loses no entry
+//! to one that is too long or rejected.
+
+use std::sync::Arc;
 
 use serde_json::{Value, json};
+use ticketbot::discord::log_channel::LogChannel;
 use ticketbot::texts;
+use twilight_model::channel::message::Embed;
+use twilight_model::id::Id;
+use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use crate::support::app::{TestBot, USERS, WAIT, guild};
-use crate::support::discord::DiscordEmu;
+use crate::support::discord::{DiscordEmu, MessageState};
 use crate::support::openai::{OpenAiEmu, Reply};
 
 fn chars(v: &Value) -> usize {
@@ -187,4 +194,125 @@ async fn an_oversized_verdict_reaches_the_staff_cut_to_discords_limits() {
         .unwrap();
     assert!(chars(&entry["description"]) <= 4_096);
     assert!(entry["description"].as_str().unwrap().ends_with('…'));
+}
+
+/// A log poster of its own against `emu`'s log channel. Tests run on a current-thread
+/// runtime, so what a test posts before its first await piles up in the queue.
+fn log_poster(emu: &DiscordEmu) -> LogChannel {
+    let http = twilight_http::Client::builder()
+        .token(emu.bot_token().to_owned())
+        .proxy(emu.http_proxy(), true)
+        .build();
+    LogChannel::spawn(Arc::new(http), Id::new(emu.spec().log_channel))
+}
+
+fn entry(title: &str) -> Embed {
+    EmbedBuilder::new()
+        .title(title)
+        .field(EmbedFieldBuilder::new("Ticket", "#1").inline())
+        .build()
+}
+
+/// Log entries in the order they reached the log channel, once there are `count`.
+async fn wait_entries(emu: &DiscordEmu, count: usize) -> Vec<Value> {
+    let channel = emu.spec().log_channel;
+    emu.wait_for(WAIT, |e| {
+        let entries: Vec<Value> = e
+            .messages(channel)
+            .iter()
+            .flat_map(|m: &MessageState| m.embeds.clone())
+            .collect();
+        (entries.len() >= count).then_some(entries)
+    })
+    .await
+    .unwrap_or_else(|| {
+        panic!(
+            "fewer than {count} log entries arrived: {:#?}",
+            emu.messages(channel)
+        )
+    })
+}
+
+fn titles(entries: &[Value]) -> Vec<&str> {
+    entries
+        .iter()
+        .map(|e| e["title"].as_str().unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test]
+async fn piled_up_log_entries_with_an_oversized_one_all_arrive() {
+    let emu = guild().await;
+    let log = log_poster(&emu);
+    let oversized = EmbedBuilder::new()
+        .title("Zu lang")
+        .description("ß".repeat(5_000))
+        .field(EmbedFieldBuilder::new("Von", "x".repeat(3_000)))
+        .build();
+    log.post(entry("Ticket erstellt"));
+    log.post(oversized);
+    log.post(entry("Ticket erstellt"));
+    log.post(entry("Ticket beansprucht"));
+
+    let entries = wait_entries(&emu, 4).await;
+    assert_eq!(
+        titles(&entries),
+        [
+            "Ticket erstellt",
+            "Zu lang",
+            "Ticket erstellt",
+            "Ticket beansprucht"
+        ]
+    );
+    let cut = &entries[1];
+    assert_eq!(chars(&cut["description"]), 4_096);
+    assert!(cut["description"].as_str().unwrap().ends_with('…'));
+    assert_eq!(chars(&cut["fields"][0]["value"]), 1_024);
+    let messages = emu.messages(emu.spec().log_channel);
+    assert_eq!(messages.len(), 1, "the four entries fit into one message");
+}
+
+#[tokio::test]
+async fn a_log_batch_discord_rejects_is_posted_entry_by_entry() {
+    let emu = guild().await;
+    let log = log_poster(&emu);
+    let path = format!("/channels/{}/messages", emu.spec().log_channel);
+    // The batch is rejected, then the first entry alone: it becomes a notice, the rest arrive.
+    emu.fail_next("POST", &path, 400, 2);
+    log.post(entry("Ticket erstellt"));
+    log.post(entry("Ticket beansprucht"));
+    log.post(entry("Ticket geschlossen"));
+
+    let entries = wait_entries(&emu, 3).await;
+    assert_eq!(
+        titles(&entries),
+        [
+            texts::LOG_UNPOSTABLE,
+            "Ticket beansprucht",
+            "Ticket geschlossen"
+        ]
+    );
+    assert!(
+        entries[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Ticket erstellt")
+    );
+    assert_eq!(emu.messages(emu.spec().log_channel).len(), 3);
+}
+
+#[tokio::test]
+async fn log_entries_outlast_a_discord_outage_in_order() {
+    let emu = guild().await;
+    let log = log_poster(&emu);
+    let path = format!("/channels/{}/messages", emu.spec().log_channel);
+    // More 5xx answers in a row than one REST call retries.
+    emu.fail_next("POST", &path, 503, 7);
+    log.post(entry("eins"));
+    log.post(entry("zwei"));
+    let entries = wait_entries(&emu, 2).await;
+    assert_eq!(titles(&entries), ["eins", "zwei"]);
+    log.post(entry("drei"));
+    let entries = wait_entries(&emu, 3).await;
+    assert_eq!(titles(&entries), ["eins", "zwei", "drei"]);
 }
