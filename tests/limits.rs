@@ -316,3 +316,40 @@ async fn log_entries_outlast_a_discord_outage_in_order() {
     let entries = wait_entries(&emu, 3).await;
     assert_eq!(titles(&entries), ["eins", "zwei", "drei"]);
 }
+
+#[tokio::test]
+async fn a_member_with_a_3000_character_name_opens_a_ticket_that_is_logged() {
+    let bot = TestBot::start().await;
+    let user = USERS[5];
+    bot.emu
+        .add_member(user, "langername", Some(&"Ä".repeat(3_000)), &[]);
+    let (ticket, channel) = bot.first_ticket(user).await;
+    let welcome = bot
+        .emu
+        .message(ticket.welcome_message_id.unwrap() as u64)
+        .expect("the welcome message is in the channel");
+    assert_eq!(welcome.channel_id, channel);
+    let logged = bot
+        .emu
+        .wait_for_message(
+            bot.spec().log_channel,
+            |m| m.embeds.iter().any(|e| e["title"] == texts::LOG_OPENED),
+            WAIT,
+        )
+        .await
+        .expect("the opening reaches the log channel");
+    let by = logged.embeds[0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Von")
+        .expect("who opened it")
+        .clone();
+    assert_eq!(chars(&by["value"]), 1_024);
+    assert!(
+        by["value"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("<@{user}> (ÄÄ"))
+    );
+}

@@ -19,9 +19,8 @@ use crate::config::Config;
 use crate::context::Ctx;
 use crate::db::models::{NewAiTurn, Ticket, TicketStatus};
 use crate::db::{now_ms, queries};
-use crate::discord::limits::{self, clip};
-use crate::discord::reply::{self, LogEntry};
-use crate::discord::rest;
+use crate::discord::limits::clip;
+use crate::discord::reply::{self, LogEntry, Post};
 use crate::error::Result;
 use crate::texts;
 use crate::tickets::record;
@@ -473,15 +472,13 @@ async fn hand_over(ctx: &Ctx, id: i64, verdict: Handover, closing: &str) -> Resu
             roles: vec![roles.support, roles.admin],
             ..AllowedMentions::default()
         };
-        let embeds = limits::embeds(vec![verdict_embed(&ticket)]);
-        let posted = rest::fetch("verdict", || {
-            ctx.http
-                .create_message(channel)
-                .content(&content)
-                .embeds(&embeds)
-                .allowed_mentions(Some(&mentions))
-        })
-        .await?;
+        let verdict = Post {
+            content: &content,
+            embeds: vec![verdict_embed(&ticket)],
+            mentions: Some(mentions),
+            ..Post::default()
+        };
+        let posted = reply::post(ctx, "verdict", channel, verdict).await?;
         let row = record::message_row(id, &posted, true);
         ctx.db
             .write(move |conn| queries::insert_message(conn, &row))
@@ -545,15 +542,12 @@ pub async fn say(ctx: &Ctx, ticket: &Ticket, text: &str) -> Result<()> {
     let Some(channel) = channel_of(ticket) else {
         return Ok(());
     };
-    let content = limits::content(text);
-    let mentions = AllowedMentions::default();
-    let posted = rest::fetch("secretary message", || {
-        ctx.http
-            .create_message(channel)
-            .content(&content)
-            .allowed_mentions(Some(&mentions))
-    })
-    .await?;
+    let message = Post {
+        content: text,
+        mentions: Some(AllowedMentions::default()),
+        ..Post::default()
+    };
+    let posted = reply::post(ctx, "secretary message", channel, message).await?;
     let row = record::message_row(ticket.id, &posted, true);
     ctx.db
         .write(move |conn| queries::insert_message(conn, &row))
