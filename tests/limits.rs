@@ -12,25 +12,8 @@ use twilight_model::id::Id;
 use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use crate::support::app::{TestBot, USERS, WAIT, guild};
-use crate::support::discord::{DiscordEmu, MessageState};
+use crate::support::discord::{DiscordEmu, MessageState, chars, embed_chars};
 use crate::support::openai::{OpenAiEmu, Reply};
-
-fn chars(v: &Value) -> usize {
-    v.as_str().map_or(0, |s| s.chars().count())
-}
-
-/// What Discord counts against a message's 6,000 characters of embeds.
-fn embed_chars(e: &Value) -> usize {
-    let fields = e["fields"].as_array().cloned().unwrap_or_default();
-    chars(&e["title"])
-        + chars(&e["description"])
-        + chars(&e["footer"]["text"])
-        + chars(&e["author"]["name"])
-        + fields
-            .iter()
-            .map(|f| chars(&f["name"]) + chars(&f["value"]))
-            .sum::<usize>()
-}
 
 /// Posts `body` to `channel` as the bot, past twilight's own checks.
 async fn raw_post(emu: &DiscordEmu, channel: u64, body: Value) -> (u16, Value) {

@@ -16,7 +16,8 @@ const FOOTER: usize = 2_048;
 const AUTHOR_NAME: usize = 256;
 const TOTAL: usize = 6_000;
 
-fn chars(v: &Value) -> usize {
+/// The characters of a JSON string (0 for anything else).
+pub fn chars(v: &Value) -> usize {
     v.as_str().map_or(0, |s| s.chars().count())
 }
 
@@ -80,7 +81,7 @@ fn embed_errors(embed: &Value) -> Map<String, Value> {
 }
 
 /// What Discord counts against the 6,000 characters of a message.
-fn embed_chars(embed: &Value) -> usize {
+pub fn embed_chars(embed: &Value) -> usize {
     let fields = embed["fields"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     chars(&embed["title"])
         + chars(&embed["description"])
