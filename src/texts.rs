@@ -118,6 +118,11 @@ pub const LOG_TRANSCRIPT: &str = "Transkript erstellt";
 pub const LOG_REFUSED: &str = "Aktion abgelehnt";
 pub const LOG_OPEN_FAILED: &str = "Ticket konnte nicht erstellt werden";
 pub const LOG_DEGRADED: &str = "Ticket gestört";
+pub const LOG_UNPOSTABLE: &str = "Log-Eintrag nicht postbar";
+
+pub fn log_unpostable(title: &str) -> String {
+    format!("Discord hat den Eintrag „{title}“ abgelehnt; er steht vollständig im Bot-Log.")
+}
 
 // The AI secretary Sigrid (src/ai).
 pub const SECRETARY_ASK_ID: &str = "Ich konnte in deiner Nachricht keine gültige ID finden. \

@@ -9,6 +9,7 @@ mod hardening;
 mod gateway_hardening;
 mod legacy_import;
 mod lifecycle;
+mod limits;
 mod panel;
 mod panel_hardening;
 mod recovery;

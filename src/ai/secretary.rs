@@ -19,8 +19,8 @@ use crate::config::Config;
 use crate::context::Ctx;
 use crate::db::models::{NewAiTurn, Ticket, TicketStatus};
 use crate::db::{now_ms, queries};
-use crate::discord::reply::{self, LogEntry};
-use crate::discord::rest;
+use crate::discord::limits::clip;
+use crate::discord::reply::{self, LogEntry, Post};
 use crate::error::Result;
 use crate::texts;
 use crate::tickets::record;
@@ -35,8 +35,6 @@ pub const STOPPED: &str = "stopped";
 
 /// How often the typing indicator is renewed (Discord shows it for about 10 s).
 const TYPING_EVERY: Duration = Duration::from_secs(8);
-/// Discord's limit for a message's content.
-const MAX_CONTENT: usize = 2000;
 
 /// The secretary's part of a ticket actor.
 pub struct Secretary {
@@ -453,29 +451,8 @@ async fn hand_over(ctx: &Ctx, id: i64, verdict: Handover, closing: &str) -> Resu
         .await?;
     let ticket = ctx.db.run(move |conn| queries::ticket(conn, id)).await?;
     say(ctx, &ticket, closing).await?;
-    let embed = verdict_embed(&ticket);
-    if let Some(channel) = channel_of(&ticket) {
-        let roles = &ctx.config.roles;
-        let content = format!("<@&{}> <@&{}>", roles.support, roles.admin);
-        // The only mention the bot ever sends: the staff roles, by id, nothing parsed.
-        let mentions = AllowedMentions {
-            roles: vec![roles.support, roles.admin],
-            ..AllowedMentions::default()
-        };
-        let embeds = [embed.clone()];
-        let posted = rest::fetch("verdict", || {
-            ctx.http
-                .create_message(channel)
-                .content(&content)
-                .embeds(&embeds)
-                .allowed_mentions(Some(&mentions))
-        })
-        .await?;
-        let row = record::message_row(id, &posted, true);
-        ctx.db
-            .write(move |conn| queries::insert_message(conn, &row))
-            .await?;
-    }
+    // Logged whatever happens to the post below: the log channel is where staff look when a
+    // hand-over did not show up in the ticket.
     reply::log(
         ctx,
         LogEntry {
@@ -490,16 +467,27 @@ async fn hand_over(ctx: &Ctx, id: i64, verdict: Handover, closing: &str) -> Resu
             },
         },
     );
-    Ok(())
-}
-
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
+    if let Some(channel) = channel_of(&ticket) {
+        let roles = &ctx.config.roles;
+        let content = format!("<@&{}> <@&{}>", roles.support, roles.admin);
+        // The only mention the bot ever sends: the staff roles, by id, nothing parsed.
+        let mentions = AllowedMentions {
+            roles: vec![roles.support, roles.admin],
+            ..AllowedMentions::default()
+        };
+        let verdict = Post {
+            content: &content,
+            embeds: vec![verdict_embed(&ticket)],
+            mentions: Some(mentions),
+            ..Post::default()
+        };
+        let posted = reply::post(ctx, "verdict", channel, verdict).await?;
+        let row = record::message_row(id, &posted, true);
+        ctx.db
+            .write(move |conn| queries::insert_message(conn, &row))
+            .await?;
     }
-    let mut clipped: String = text.chars().take(max - 1).collect();
-    clipped.push('…');
-    clipped
+    Ok(())
 }
 
 fn facts(ticket: &Ticket) -> [(&'static str, String); 5] {
@@ -530,14 +518,14 @@ fn verdict_embed(ticket: &Ticket) -> Embed {
     let summary = ticket.verdict_summary.clone().unwrap_or_default();
     let mut embed = EmbedBuilder::new()
         .title(texts::VERDICT_TITLE)
-        .description(clip(&summary, 4000))
+        .description(summary)
         .color(if ticket.verdict_cooperative == Some(false) {
             reply::RED
         } else {
             reply::BLUE
         });
     for (name, value) in facts(ticket) {
-        embed = embed.field(EmbedFieldBuilder::new(name, clip(&value, 1000)).inline());
+        embed = embed.field(EmbedFieldBuilder::new(name, value).inline());
     }
     embed.build()
 }
@@ -547,10 +535,8 @@ fn verdict_text(ticket: &Ticket) -> String {
         .iter()
         .map(|(name, value)| format!("**{name}:** {}", clip(value, 500)))
         .collect();
-    lines.push(clip(
-        ticket.verdict_summary.as_deref().unwrap_or_default(),
-        3000,
-    ));
+    // The log fits the description; what is cut is the end of the summary.
+    lines.push(ticket.verdict_summary.clone().unwrap_or_default());
     lines.join("\n")
 }
 
@@ -559,15 +545,12 @@ pub async fn say(ctx: &Ctx, ticket: &Ticket, text: &str) -> Result<()> {
     let Some(channel) = channel_of(ticket) else {
         return Ok(());
     };
-    let content = clip(text, MAX_CONTENT);
-    let mentions = AllowedMentions::default();
-    let posted = rest::fetch("secretary message", || {
-        ctx.http
-            .create_message(channel)
-            .content(&content)
-            .allowed_mentions(Some(&mentions))
-    })
-    .await?;
+    let message = Post {
+        content: text,
+        mentions: Some(AllowedMentions::default()),
+        ..Post::default()
+    };
+    let posted = reply::post(ctx, "secretary message", channel, message).await?;
     let row = record::message_row(ticket.id, &posted, true);
     ctx.db
         .write(move |conn| queries::insert_message(conn, &row))

@@ -100,19 +100,16 @@ pub async fn setup_ticket_button(ctx: &Ctx, interaction: &Interaction) -> Result
         return reply::ephemeral(ctx, interaction, texts::NOT_A_TICKET).await;
     };
     reply::defer_ephemeral(ctx, interaction).await?;
-    let embeds = [reply::simple_embed(
-        texts::SETUP_EMBED_TITLE,
-        texts::SETUP_EMBED_DESCRIPTION,
-        reply::GREEN,
-    )];
-    let components = reply::open_button_row();
-    let posted = rest::fetch("ticket button", || {
-        ctx.http
-            .create_message(channel)
-            .embeds(&embeds)
-            .components(&components)
-    })
-    .await?;
+    let button = reply::Post {
+        embeds: vec![reply::simple_embed(
+            texts::SETUP_EMBED_TITLE,
+            texts::SETUP_EMBED_DESCRIPTION,
+            reply::GREEN,
+        )],
+        components: reply::open_button_row(),
+        ..reply::Post::default()
+    };
+    let posted = reply::post(ctx, "ticket button", channel, button).await?;
     let (channel_id, message_id) = (channel.to_string(), posted.id.to_string());
     ctx.db
         .write(move |conn| {

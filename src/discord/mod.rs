@@ -5,6 +5,7 @@ pub mod close_code;
 pub mod commands;
 pub mod custom_id;
 pub mod gateway;
+pub mod limits;
 pub mod log_channel;
 pub mod permissions;
 pub mod reply;

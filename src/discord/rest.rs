@@ -65,7 +65,8 @@ where
     Ok(send(what, make).await?.model().await?)
 }
 
-fn is_transient(err: &twilight_http::Error) -> bool {
+/// A failure that may pass by itself: 5xx, 429, timeouts, broken connections.
+pub fn is_transient(err: &twilight_http::Error) -> bool {
     match err.kind() {
         ErrorType::Response { status, .. } => status.get() >= 500 || status.get() == 429,
         ErrorType::RequestError | ErrorType::RequestTimedOut => true,

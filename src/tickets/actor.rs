@@ -17,7 +17,7 @@ use crate::db::models::{Message, NewAuditEntry, NewTranscript, Ticket, TicketSta
 use crate::db::{DbConn, now_ms, queries, transcripts};
 use crate::discord::custom_id::ButtonAction;
 use crate::discord::permissions::{self, Stage};
-use crate::discord::reply::{self, Actor as Who, LogEntry};
+use crate::discord::reply::{self, Actor as Who, LogEntry, Post};
 use crate::discord::rest;
 use crate::error::{Error, Result};
 use crate::texts;
@@ -422,13 +422,11 @@ impl TicketState {
             self.post_welcome_message(channel).await?;
         }
         if self.greeting_due {
-            let greeting = rest::fetch("secretary greeting", || {
-                self.ctx
-                    .http
-                    .create_message(channel)
-                    .content(texts::SECRETARY_GREETING)
-            })
-            .await?;
+            let greeting = Post {
+                content: texts::SECRETARY_GREETING,
+                ..Post::default()
+            };
+            let greeting = reply::post(&self.ctx, "secretary greeting", channel, greeting).await?;
             self.greeting_due = false;
             let row = record::message_row(self.id(), &greeting, true);
             self.ctx
@@ -443,22 +441,18 @@ impl TicketState {
     }
 
     async fn post_welcome_message(&mut self, channel: Id<ChannelMarker>) -> Result<()> {
-        let embeds = [reply::simple_embed(
-            &texts::ticket_title(self.id()),
-            &texts::welcome(self.opener().get()),
-            reply::BLUE,
-        )];
-        let components = reply::staff_button_row();
         let content = format!("<@{}>", self.opener());
-        let welcome = rest::fetch("welcome message", || {
-            self.ctx
-                .http
-                .create_message(channel)
-                .content(&content)
-                .embeds(&embeds)
-                .components(&components)
-        })
-        .await?;
+        let welcome = Post {
+            content: &content,
+            embeds: vec![reply::simple_embed(
+                &texts::ticket_title(self.id()),
+                &texts::welcome(self.opener().get()),
+                reply::BLUE,
+            )],
+            components: reply::staff_button_row(),
+            mentions: None,
+        };
+        let welcome = reply::post(&self.ctx, "welcome message", channel, welcome).await?;
         let id = self.id();
         let row = record::message_row(id, &welcome, false);
         let welcome_id = welcome.id.get() as i64;
@@ -835,13 +829,11 @@ impl TicketState {
         reply::public(&self.ctx, interaction, &texts::closing(id)).await?;
         self.apply_channel_stage(Stage::Closed, None).await;
         if let Some(channel) = self.channel() {
-            let notice = rest::fetch("closed notice", || {
-                self.ctx
-                    .http
-                    .create_message(channel)
-                    .content(texts::CLOSED_NOTICE)
-            })
-            .await;
+            let notice = Post {
+                content: texts::CLOSED_NOTICE,
+                ..Post::default()
+            };
+            let notice = reply::post(&self.ctx, "closed notice", channel, notice).await;
             if let Ok(notice) = notice {
                 let _ = self.store(&notice, None).await;
             }

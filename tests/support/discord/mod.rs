@@ -12,9 +12,13 @@
 //! without polling. See `gateway.rs` for the session/resume semantics.
 
 mod gateway;
+mod limits;
 mod model;
 mod rest;
 
+// What Discord counts, for tests that check what reached it (the load bench does not).
+#[allow(unused_imports)]
+pub use limits::{chars, embed_chars};
 // Types tests may name; not every one is used by the tests in this crate.
 #[allow(unused_imports)]
 pub use model::{
@@ -539,7 +543,8 @@ impl DiscordEmu {
     /// path contains `path_contains` are answered with `status` instead.
     /// 429s carry Discord's rate-limit headers (`retry-after: 0.05`,
     /// `x-ratelimit-scope: user`, ...); 5xx answer
-    /// `{"message": "500: Internal Server Error", "code": 0}`.
+    /// `{"message": "500: Internal Server Error", "code": 0}`; 400s answer a
+    /// 50035 "Invalid Form Body" with an `errors` object.
     pub fn fail_next(&self, method: &str, path_contains: &str, status: u16, count: usize) {
         self.push_fault(method, path_contains, None, status, count);
     }

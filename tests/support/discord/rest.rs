@@ -4,6 +4,7 @@
 //! then, under the model mutex: applies injected faults, routes by matching
 //! the path segments, and appends the request and its status to the log.
 
+use super::limits;
 use super::model::*;
 use super::{Inner, RecordedRequest};
 use axum::body::{Body, to_bytes};
@@ -205,10 +206,13 @@ impl Reply {
     }
     /// 400 "Invalid Form Body" with one field error.
     fn invalid_form(field: &str, code: &str, message: &str) -> Reply {
+        Reply::form_errors(json!({field: {"_errors": [{"code": code, "message": message}]}}))
+    }
+    /// 400 "Invalid Form Body" with Discord's nested `errors` object.
+    fn form_errors(errors: Value) -> Reply {
         Reply::json(
             400,
-            json!({"message": "Invalid Form Body", "code": 50035,
-                   "errors": {field: {"_errors": [{"code": code, "message": message}]}}}),
+            json!({"message": "Invalid Form Body", "code": 50035, "errors": errors}),
         )
     }
     fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
@@ -378,12 +382,8 @@ fn normalize_embeds(v: &Value) -> Result<Vec<Value>, Reply> {
             ));
         }
     };
-    if list.len() > 10 {
-        return Err(Reply::invalid_form(
-            "embeds",
-            "BASE_TYPE_MAX_LENGTH",
-            "Must be 10 or fewer in length.",
-        ));
+    if let Some(errors) = limits::embeds_errors(list) {
+        return Err(Reply::form_errors(errors));
     }
     Ok(list
         .iter()
@@ -497,6 +497,10 @@ impl Model {
         Some(match status {
             429 => Reply::rate_limited(),
             500..=599 => Reply::error(status, 0, &format!("{status}: Internal Server Error")),
+            // What Discord answers to a body it will not take, whatever the cause.
+            400 => Reply::form_errors(json!({"embeds": {"0": {"description": {"_errors": [
+                {"code": "BASE_TYPE_BAD_REQUEST", "message": "Injected: not accepted."}
+            ]}}}})),
             401 => Reply::error(401, 0, "401: Unauthorized"),
             403 => Reply::error(403, 50013, "Missing Permissions"),
             404 => Reply::error(404, 0, "404: Not Found"),
@@ -1046,11 +1050,9 @@ impl Model {
         }
         if let Some(content) = body.get("content") {
             let content = content.as_str().unwrap_or("");
-            if content.chars().count() > 2000 {
-                return Err(Reply::invalid_form(
-                    "content",
-                    "BASE_TYPE_MAX_LENGTH",
-                    "Must be 2000 or fewer in length.",
+            if content.chars().count() > limits::CONTENT {
+                return Err(Reply::form_errors(
+                    json!({"content": limits::too_long(limits::CONTENT)}),
                 ));
             }
             msg.content = content.to_owned();
