@@ -36,6 +36,31 @@ pub fn already_has_ticket(channel_id: Option<i64>) -> String {
     }
 }
 
+/// When the next ticket is possible; Discord shows it in the reader's own time zone.
+fn next_possible(next_unix: i64) -> String {
+    format!("<t:{next_unix}:f> (<t:{next_unix}:R>)")
+}
+
+pub fn ticket_limit_per_day(limit: u32, next_unix: i64) -> String {
+    let tickets = match limit {
+        1 => "ein Ticket".to_owned(),
+        n => format!("{n} Tickets"),
+    };
+    format!(
+        "Du hast in den letzten 24 Stunden bereits {tickets} eröffnet, mehr sind nicht möglich. \
+         Dein nächstes Ticket kannst du ab {} eröffnen.",
+        next_possible(next_unix)
+    )
+}
+
+pub fn ticket_cooldown(next_unix: i64) -> String {
+    format!(
+        "Zwischen zwei Tickets muss etwas Zeit vergehen. \
+         Dein nächstes Ticket kannst du ab {} eröffnen.",
+        next_possible(next_unix)
+    )
+}
+
 pub const OPEN_FAILED: &str = "Das Ticket konnte gerade nicht erstellt werden. \
      Bitte versuche es in ein paar Minuten erneut; das Team wurde informiert.";
 
@@ -115,6 +140,16 @@ pub const LOG_TRANSCRIPT: &str = "Transkript erstellt";
 pub const LOG_REFUSED: &str = "Aktion abgelehnt";
 pub const LOG_OPEN_FAILED: &str = "Ticket konnte nicht erstellt werden";
 pub const LOG_DEGRADED: &str = "Ticket gestört";
+pub const LOG_CATEGORY_NEARLY_FULL: &str = "Ticket-Kategorie fast voll";
+
+pub fn category_nearly_full(category_id: u64, count: usize, max: usize) -> String {
+    format!(
+        "Die Kategorie <#{category_id}> (`{category_id}`) enthält {count} von {max} Kanälen, \
+         die Discord in einer Kategorie erlaubt. Ist sie voll, kann der Bot dort keine Tickets \
+         mehr anlegen oder hineinverschieben. Bitte alte geschlossene Tickets löschen oder \
+         `TICKET_CLEANUP_DAYS` verringern."
+    )
+}
 
 // The AI secretary Sigrid (src/ai).
 pub const SECRETARY_ASK_ID: &str = "Ich konnte in deiner Nachricht keine gültige ID finden. \

@@ -7,6 +7,7 @@ mod emulator_selftest;
 mod hardening;
 mod legacy_import;
 mod lifecycle;
+mod open_limits;
 mod panel;
 mod recovery;
 mod startup;

@@ -5,7 +5,9 @@ mod backend;
 pub mod batch;
 pub mod existing;
 pub mod models;
+pub mod open_limits;
 pub mod queries;
+mod reservation;
 pub mod schema;
 pub mod transcripts;
 

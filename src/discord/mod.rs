@@ -1,5 +1,6 @@
 //! The Discord side: the websocket connection, REST, interactions and replies.
 
+pub mod category_fill;
 pub mod commands;
 pub mod custom_id;
 pub mod gateway;
@@ -62,6 +63,7 @@ impl Bot {
             http,
             bot_user_id: Default::default(),
             channels: ChannelIndex::default(),
+            category_fill: Default::default(),
             actor_prefix: next_actor_prefix(),
         });
         let (supervisor, _) = Actor::spawn(
