@@ -39,6 +39,11 @@ pub struct Config {
     pub categories: Categories,
     pub log_channel_id: Id<ChannelMarker>,
     pub max_tickets_per_supporter: u32,
+    /// `MAX_TICKETS_PER_USER_PER_DAY`: tickets one member (not staff) may open in any 24 hours.
+    pub max_tickets_per_user_per_day: u32,
+    /// `TICKET_COOLDOWN`: least time between the openings of two tickets of one member (not
+    /// staff); zero means none.
+    pub ticket_cooldown: Duration,
     pub cleanup_after: Duration,
     /// How often closed channels are checked for cleanup (`TICKET_CLEANUP_INTERVAL_SECONDS`).
     pub cleanup_every: Duration,
@@ -212,6 +217,12 @@ impl Config {
             },
             log_channel_id: env.id("TICKET_LOG_CHANNEL_ID")?,
             max_tickets_per_supporter: env.number("MAX_TICKETS_PER_SUPPORTER", 3, 1..=1000)?,
+            max_tickets_per_user_per_day: env.number(
+                "MAX_TICKETS_PER_USER_PER_DAY",
+                10,
+                1..=10_000,
+            )?,
+            ticket_cooldown: env.duration("TICKET_COOLDOWN", Duration::ZERO)?,
             cleanup_after: Duration::from_secs(
                 u64::from(env.number("TICKET_CLEANUP_DAYS", 7, 0..=3650)?) * 86_400,
             ),

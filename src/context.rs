@@ -10,6 +10,7 @@ use twilight_model::id::marker::{ChannelMarker, UserMarker};
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::batch::MessageWriter;
+use crate::discord::category_fill::CategoryFill;
 use crate::discord::log_channel::LogChannel;
 
 pub struct Ctx {
@@ -25,6 +26,8 @@ pub struct Ctx {
     /// The bot's own user, known from READY.
     pub bot_user_id: OnceLock<Id<UserMarker>>,
     pub channels: ChannelIndex,
+    /// Ticket categories the log channel was warned of as nearly full.
+    pub category_fill: CategoryFill,
     /// Prefix of this bot's actor names. ractor's registry is per process; a process runs one
     /// bot (empty prefix, names as `ticket:{id}`), tests run several and number them.
     pub actor_prefix: String,

@@ -39,6 +39,31 @@ pub fn already_has_ticket(channel_id: Option<i64>) -> String {
 /// The answer to a click or command from another server or a direct message.
 pub const OTHER_GUILD: &str = "Dieser Bot ist nur auf seinem Server zuständig.";
 
+/// When the next ticket is possible; Discord shows it in the reader's own time zone.
+fn next_possible(next_unix: i64) -> String {
+    format!("<t:{next_unix}:f> (<t:{next_unix}:R>)")
+}
+
+pub fn ticket_limit_per_day(limit: u32, next_unix: i64) -> String {
+    let tickets = match limit {
+        1 => "ein Ticket".to_owned(),
+        n => format!("{n} Tickets"),
+    };
+    format!(
+        "Du hast in den letzten 24 Stunden bereits {tickets} eröffnet, mehr sind nicht möglich. \
+         Dein nächstes Ticket kannst du ab {} eröffnen.",
+        next_possible(next_unix)
+    )
+}
+
+pub fn ticket_cooldown(next_unix: i64) -> String {
+    format!(
+        "Zwischen zwei Tickets muss etwas Zeit vergehen. \
+         Dein nächstes Ticket kannst du ab {} eröffnen.",
+        next_possible(next_unix)
+    )
+}
+
 pub const OPEN_FAILED: &str = "Das Ticket konnte gerade nicht erstellt werden. \
      Bitte versuche es in ein paar Minuten erneut; das Team wurde informiert.";
 
@@ -122,6 +147,17 @@ pub const LOG_UNPOSTABLE: &str = "Log-Eintrag nicht postbar";
 
 pub fn log_unpostable(title: &str) -> String {
     format!("Discord hat den Eintrag „{title}“ abgelehnt; er steht vollständig im Bot-Log.")
+}
+
+pub const LOG_CATEGORY_NEARLY_FULL: &str = "Ticket-Kategorie fast voll";
+
+pub fn category_nearly_full(category_id: u64, count: usize, max: usize) -> String {
+    format!(
+        "Die Kategorie <#{category_id}> (`{category_id}`) enthält {count} von {max} Kanälen, \
+         die Discord in einer Kategorie erlaubt. Ist sie voll, kann der Bot dort keine Tickets \
+         mehr anlegen oder hineinverschieben. Bitte alte geschlossene Tickets löschen oder \
+         `TICKET_CLEANUP_DAYS` verringern."
+    )
 }
 
 // The AI secretary Sigrid (src/ai).

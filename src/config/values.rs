@@ -1,5 +1,7 @@
 //! Reading one value: trimmed lookups, ids, numbers, URLs; each failure names its key.
 
+use std::time::Duration;
+
 use twilight_model::id::Id;
 use url::Url;
 
@@ -57,6 +59,22 @@ impl Env<'_> {
                 ),
             )),
         }
+    }
+
+    /// A duration written like `48h`, `90m`, `20s` or `1h 30m`; `0` is zero.
+    pub(super) fn duration(&self, key: &str, default: Duration) -> Result<Duration, ConfigError> {
+        let Some(raw) = self.optional(key) else {
+            return Ok(default);
+        };
+        if raw == "0" {
+            return Ok(Duration::ZERO);
+        }
+        humantime::parse_duration(&raw).map_err(|_| {
+            ConfigError::new(
+                key,
+                format!("expected a duration such as 48h, 90m or 20s, got {raw:?}"),
+            )
+        })
     }
 
     pub(super) fn url(

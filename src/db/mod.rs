@@ -6,7 +6,9 @@ pub mod batch;
 pub mod existing;
 pub mod lease;
 pub mod models;
+pub mod open_limits;
 pub mod queries;
+mod reservation;
 pub mod schema;
 pub mod transcripts;
 

@@ -1,65 +1,19 @@
 //! The queries the program runs. Each takes a connection so callers choose the transaction.
 
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::DbConn;
 use super::models::{
-    AuditEntry, Message, NewAuditEntry, NewTicket, NewTranscript, Ticket, TicketStatus, Transcript,
+    AuditEntry, Message, NewAuditEntry, NewTranscript, Ticket, TicketStatus, Transcript,
 };
 use super::schema::{audit_log, bot_settings, message_revisions, messages, tickets, transcripts};
 use crate::error::Error;
 
 type QueryResult<T> = Result<T, Error>;
 
-/// The outcome of asking for a new ticket.
-#[derive(Debug)]
-pub enum Reservation {
-    Created(Ticket),
-    /// The opener already has an active ticket.
-    Existing(Ticket),
-}
-
-pub fn active_ticket_of(conn: &mut DbConn, opener_id: i64) -> QueryResult<Option<Ticket>> {
-    Ok(tickets::table
-        .filter(tickets::opener_id.eq(opener_id))
-        .filter(tickets::status.eq_any(TicketStatus::ACTIVE))
-        .select(Ticket::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// Reserves a ticket number for `opener_id`, unless they already have an active ticket. The
-/// partial unique index on active tickets makes this safe against concurrent clicks.
-pub fn reserve_ticket(
-    conn: &mut DbConn,
-    opener_id: i64,
-    opener_name: &str,
-    now: i64,
-) -> QueryResult<Reservation> {
-    if let Some(existing) = active_ticket_of(conn, opener_id)? {
-        return Ok(Reservation::Existing(existing));
-    }
-    let inserted = diesel::insert_into(tickets::table)
-        .values(NewTicket {
-            opener_id,
-            opener_name,
-            status: TicketStatus::Opening.as_str(),
-            created_at: now,
-        })
-        .returning(tickets::id)
-        .get_result::<i64>(conn);
-    match inserted {
-        Ok(id) => Ok(Reservation::Created(ticket(conn, id)?)),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            match active_ticket_of(conn, opener_id)? {
-                Some(existing) => Ok(Reservation::Existing(existing)),
-                None => Err(Error::Internal("ticket reservation conflict".into())),
-            }
-        }
-        Err(err) => Err(err.into()),
-    }
-}
+pub use super::reservation::{
+    Reservation, active_ticket_of, reserve_ticket, reserve_ticket_within,
+};
 
 pub fn ticket(conn: &mut DbConn, id: i64) -> QueryResult<Ticket> {
     tickets::table

@@ -1,6 +1,7 @@
 //! The Discord side: the websocket connection, REST, interactions and replies.
 
 pub mod backoff;
+pub mod category_fill;
 pub mod close_code;
 pub mod commands;
 pub mod custom_id;
@@ -68,6 +69,7 @@ impl Bot {
             http,
             bot_user_id: Default::default(),
             channels: ChannelIndex::default(),
+            category_fill: Default::default(),
             actor_prefix: next_actor_prefix(),
         });
         let (supervisor, _) = Actor::spawn(

@@ -15,6 +15,7 @@ use crate::context::Ctx;
 use crate::db::batch::Receipt;
 use crate::db::models::{Message, NewAuditEntry, NewTranscript, Ticket, TicketStatus};
 use crate::db::{DbConn, now_ms, queries, transcripts};
+use crate::discord::category_fill;
 use crate::discord::custom_id::ButtonAction;
 use crate::discord::permissions::{self, Stage};
 use crate::discord::reply::{self, Actor as Who, LogEntry, Post};
@@ -770,8 +771,11 @@ impl TicketState {
             request
         })
         .await;
-        if let Err(err) = result {
-            report_discord_failure(&self.ctx, self.id(), "Kanal verschieben", &err).await;
+        match result {
+            Ok(_) => category_fill::check(&self.ctx, parent).await,
+            Err(err) => {
+                report_discord_failure(&self.ctx, self.id(), "Kanal verschieben", &err).await
+            }
         }
     }
 

@@ -9,7 +9,9 @@ use twilight_model::channel::ChannelType;
 use crate::context::Ctx;
 use crate::db::models::{NewAuditEntry, TicketStatus};
 use crate::db::now_ms;
+use crate::db::open_limits::{Limit, LimitReached, OpenLimits};
 use crate::db::queries::{self, Reservation};
+use crate::discord::category_fill;
 use crate::discord::permissions::{self, Stage};
 use crate::discord::reply::{self, Actor as Who, LogEntry};
 use crate::discord::rest;
@@ -37,6 +39,71 @@ pub async fn open_ticket(
     opened
 }
 
+/// The opening limits for whoever pressed: none for staff.
+fn open_limits(ctx: &Ctx, interaction: &Interaction) -> OpenLimits {
+    let roles = interaction
+        .member
+        .as_ref()
+        .map(|m| m.roles.as_slice())
+        .unwrap_or_default();
+    if ctx.config.roles.is_staff(roles) {
+        return OpenLimits::NONE;
+    }
+    OpenLimits {
+        per_day: Some(ctx.config.max_tickets_per_user_per_day),
+        cooldown_ms: i64::try_from(ctx.config.ticket_cooldown.as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+/// The refusal's text: which limit, and when the next ticket is possible (to the second,
+/// rounded up so that a click at that time succeeds).
+fn refusal_text(reached: &LimitReached) -> String {
+    let next_unix = (reached.next_at_ms + 999).div_euclid(1000);
+    match reached.limit {
+        Limit::PerDay(limit) => texts::ticket_limit_per_day(limit, next_unix),
+        Limit::Cooldown => texts::ticket_cooldown(next_unix),
+    }
+}
+
+fn refusal_entry(who: &Who, reached: &LimitReached, now: i64) -> NewAuditEntry {
+    NewAuditEntry {
+        ticket_id: None,
+        action: "refused".into(),
+        actor_id: Some(who.id as i64),
+        actor_name: Some(who.name.clone()),
+        detail: refusal_text(reached),
+        created_at: now,
+    }
+}
+
+/// A refused opening: the presser is told when the next one is possible, the log channel
+/// hears of it (the audit row is written with the refusal).
+async fn refuse(
+    ctx: &Ctx,
+    interaction: &Interaction,
+    who: &Who,
+    reached: &LimitReached,
+) -> Result<()> {
+    let text = refusal_text(reached);
+    reply::finish_deferred(ctx, interaction, &text).await?;
+    reply::log(
+        ctx,
+        LogEntry {
+            title: texts::LOG_REFUSED,
+            ticket: None,
+            actor: Some(who),
+            detail: text,
+            color: reply::ORANGE,
+        },
+    );
+    tracing::info!(
+        opener = who.id,
+        ?reached,
+        "ticket opening refused by a limit"
+    );
+    Ok(())
+}
+
 /// Everything of an open after the deferral.
 async fn open(
     ctx: &Arc<Ctx>,
@@ -47,9 +114,19 @@ async fn open(
         return Ok(());
     };
     let (opener_id, opener_name) = (who.id as i64, who.name.clone());
+    let limits = open_limits(ctx, interaction);
+    let refusal = who.clone();
     let reservation = ctx
         .db
-        .write(move |conn| queries::reserve_ticket(conn, opener_id, &opener_name, now_ms()))
+        .write(move |conn| {
+            let now = now_ms();
+            let reservation =
+                queries::reserve_ticket_within(conn, opener_id, &opener_name, now, &limits)?;
+            if let Reservation::Limited(reached) = &reservation {
+                queries::audit(conn, &refusal_entry(&refusal, reached, now))?;
+            }
+            Ok(reservation)
+        })
         .await?;
     let ticket = match reservation {
         Reservation::Existing(existing) => {
@@ -60,6 +137,7 @@ async fn open(
             )
             .await;
         }
+        Reservation::Limited(reached) => return refuse(ctx, interaction, &who, &reached).await,
         Reservation::Created(ticket) => ticket,
     };
     let Some(opener) = interaction.author_id() else {
@@ -124,6 +202,7 @@ async fn open(
     ctx.channels.insert(channel.id, id);
     let _ = supervisor.cast(SupervisorMsg::Spawn(Box::new(ticket)));
     reply::finish_deferred(ctx, interaction, &texts::ticket_created(channel.id.get())).await?;
+    category_fill::check(ctx, config.categories.created).await;
     reply::log(
         ctx,
         LogEntry {

@@ -19,6 +19,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 const MAX_BODY: usize = 32 * 1024 * 1024;
+/// Discord's limit of channels in one category.
+const CATEGORY_MAX_CHANNELS: usize = 50;
 
 /// A fault queued by `DiscordEmu::fail_next`.
 pub struct Fault {
@@ -853,6 +855,7 @@ impl Model {
             ));
         }
         let parent = self.parent_from_body(&body["parent_id"])?;
+        self.check_room_in(parent, None)?;
         let overwrites = match &body["permission_overwrites"] {
             Value::Null => Vec::new(),
             v => parse_overwrites(v)?,
@@ -892,6 +895,30 @@ impl Model {
         }
     }
 
+    /// Discord allows 50 channels in a category and answers a create or a move beyond that
+    /// with 50035 on `parent_id`. A channel that is already there (`moving`) takes no room.
+    fn check_room_in(&self, parent: Option<u64>, moving: Option<u64>) -> Result<(), Reply> {
+        let Some(parent) = parent else {
+            return Ok(());
+        };
+        let held = self
+            .channels
+            .values()
+            .filter(|c| c.parent_id == Some(parent))
+            .count();
+        let already_there = moving
+            .and_then(|id| self.channels.get(&id))
+            .is_some_and(|c| c.parent_id == Some(parent));
+        if held >= CATEGORY_MAX_CHANNELS && !already_there {
+            return Err(Reply::invalid_form(
+                "parent_id",
+                "CHANNEL_PARENT_MAX_CHANNELS",
+                "Maximum number of channels in category reached (50)",
+            ));
+        }
+        Ok(())
+    }
+
     fn modify_channel(&mut self, id: u64, body: &Value) -> Handled {
         let Some(fields) = body.as_object() else {
             return Err(Reply::invalid_form(
@@ -904,6 +931,9 @@ impl Model {
             Some(v) => Some(self.parent_from_body(v)?),
             None => None,
         };
+        if let Some(parent) = parent {
+            self.check_room_in(parent, Some(id))?;
+        }
         let overwrites = match fields.get("permission_overwrites") {
             Some(v) => Some(parse_overwrites(v)?),
             None => None,
