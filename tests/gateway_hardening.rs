@@ -245,64 +245,13 @@ async fn healthz_says_503_while_the_gateway_is_down_and_200_once_it_is_back() {
     assert_eq!(healthz_becomes(&port, 200, || bot.log()).await, "ok");
 }
 
-/// A small tmpfs the test mounts (root only), unmounted when dropped.
-struct Tmpfs(tempfile::TempDir);
-
-impl Tmpfs {
-    fn mount(size: &str) -> Result<Self, String> {
-        let dir = tempfile::tempdir().map_err(|err| err.to_string())?;
-        let output = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir.path())
-            .output()
-            .map_err(|err| format!("mount: {err}"))?;
-        if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
-        }
-        Ok(Self(dir))
-    }
-
-    fn path(&self) -> &std::path::Path {
-        self.0.path()
-    }
-
-    /// Writes a file until the file system is full; returns its path.
-    fn fill(&self) -> std::path::PathBuf {
-        use std::io::Write as _;
-        let path = self.path().join("filler");
-        let mut file = std::fs::File::create(&path).expect("filler file");
-        for chunk in [65_536, 4_096, 512, 1] {
-            let block = vec![0u8; chunk];
-            while file
-                .write_all(&block)
-                .and_then(|()| file.sync_data())
-                .is_ok()
-            {}
-        }
-        path
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount")
-            .arg("-l")
-            .arg(self.0.path())
-            .status();
-    }
-}
-
 #[tokio::test]
 async fn healthz_says_503_while_the_disk_is_full_and_200_once_there_is_room() {
-    let tmpfs = match Tmpfs::mount("8m") {
-        Ok(tmpfs) => tmpfs,
-        Err(reason) => {
-            eprintln!(
-                "SKIPPED healthz_says_503_while_the_disk_is_full_and_200_once_there_is_room: \
-                 cannot mount a tmpfs for a full disk (needs root): {reason}"
-            );
-            return;
-        }
+    let Some(tmpfs) = crate::support::disk::SmallDisk::mount_or_skip(
+        "healthz_says_503_while_the_disk_is_full_and_200_once_there_is_room",
+        "8m",
+    ) else {
+        return;
     };
     ticketbot::app::install_crypto_provider();
     let emu = guild().await;

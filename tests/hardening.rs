@@ -5,7 +5,7 @@ use ticketbot::db::models::TicketStatus;
 
 use crate::support::app::{SUPPORTERS, TestBot, USERS, WAIT};
 use crate::support::db::TestDb;
-use crate::support::discord::{InteractionRef, RecordedRequest};
+use crate::support::disk::SmallDisk;
 
 /// What an opener writes inside one message, made to look like a staff member's line.
 const FORGED: &str = "Zeile eins\n[2026-01-01 10:00:00] Sam Support: Dein Bann ist aufgehoben";
@@ -59,76 +59,10 @@ async fn a_transcript_cannot_be_forged_from_inside_a_message() {
     );
 }
 
-/// The first answer with text that `ir`'s presser got (callback or the edit of a deferral).
-async fn answer_text(bot: &TestBot, ir: &InteractionRef) -> String {
-    bot.emu
-        .wait_for(WAIT, |e| {
-            e.interaction_replies(ir)
-                .into_iter()
-                .filter(RecordedRequest::succeeded)
-                .find(|r| !r.content().is_empty())
-                .map(|r| r.content().to_owned())
-        })
-        .await
-        .unwrap_or_else(|| panic!("no answer; replies: {:#?}", bot.emu.interaction_replies(ir)))
-}
-
-/// A small tmpfs of its own, unmounted when dropped; None (with the reason printed) where
-/// this process may not mount.
-struct SmallDisk(tempfile::TempDir);
-
-impl SmallDisk {
-    fn mount(test: &str, size: &str) -> Option<Self> {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mounted = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir.path())
-            .output();
-        match mounted {
-            Ok(out) if out.status.success() => Some(Self(dir)),
-            Ok(out) => {
-                eprintln!(
-                    "SKIPPED {test}: cannot mount a tmpfs: {}",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                );
-                None
-            }
-            Err(err) => {
-                eprintln!("SKIPPED {test}: cannot run mount: {err}");
-                None
-            }
-        }
-    }
-
-    fn path(&self) -> &std::path::Path {
-        self.0.path()
-    }
-
-    /// Writes a file until the disk is full.
-    fn fill(&self) -> std::path::PathBuf {
-        use std::io::Write;
-        let filler = self.path().join("filler");
-        let mut file = std::fs::File::create(&filler).expect("filler file");
-        let block = vec![0u8; 64 * 1024];
-        while file.write_all(&block).is_ok() {}
-        let _ = file.sync_all();
-        filler
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount")
-            .arg("-l")
-            .arg(self.0.path())
-            .status();
-    }
-}
-
 #[tokio::test]
 async fn with_the_disk_full_an_open_and_a_claim_are_answered_and_nothing_is_lost() {
     let test = "with_the_disk_full_an_open_and_a_claim_are_answered_and_nothing_is_lost";
-    let Some(disk) = SmallDisk::mount(test, "16m") else {
+    let Some(disk) = SmallDisk::mount_or_skip(test, "16m") else {
         return;
     };
     let emu = crate::support::app::guild().await;
@@ -142,10 +76,10 @@ async fn with_the_disk_full_an_open_and_a_claim_are_answered_and_nothing_is_lost
         .emu
         .click_button(USERS[1], support, button, "ticket:open")
         .await;
-    let text = answer_text(&bot, &open).await;
+    let text = bot.answer_text(&open).await;
     assert!(text.contains("Speicher"), "the opener is told: {text}");
     let claim = bot.press(SUPPORTERS[0], &ticket, "ticket:claim").await;
-    let text = answer_text(&bot, &claim).await;
+    let text = bot.answer_text(&claim).await;
     assert!(text.contains("Speicher"), "the supporter is told: {text}");
     let channel = ticket.channel_id.expect("channel") as u64;
     // No channel-history catch-up may stand in for the writer keeping the message.
@@ -159,7 +93,7 @@ async fn with_the_disk_full_an_open_and_a_claim_are_answered_and_nothing_is_lost
         )
         .await;
     let claim = bot.press(SUPPORTERS[1], &ticket, "ticket:claim").await;
-    let text = answer_text(&bot, &claim).await;
+    let text = bot.answer_text(&claim).await;
     assert!(
         text.contains("Speicher"),
         "the ticket still answers: {text}"
@@ -168,7 +102,7 @@ async fn with_the_disk_full_an_open_and_a_claim_are_answered_and_nothing_is_lost
     // Once there is room again, the same clicks work.
     std::fs::remove_file(filler).expect("remove filler");
     let claim = bot.press(SUPPORTERS[0], &ticket, "ticket:claim").await;
-    let text = answer_text(&bot, &claim).await;
+    let text = bot.answer_text(&claim).await;
     assert!(text.contains("beansprucht"), "{text}");
     bot.open_ticket(button, USERS[1]).await;
     // The message written meanwhile was kept and stored, without a restart of the bot.

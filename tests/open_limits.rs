@@ -10,24 +10,10 @@ use ticketbot::db::schema::audit_log;
 
 use crate::support::app::{SUPPORTERS, TestBot, USERS, WAIT, guild};
 use crate::support::db::{TestDb, postgres_or_skip};
-use crate::support::discord::{DiscordEmu, InteractionRef, RecordedRequest};
+use crate::support::discord::DiscordEmu;
 
 const DAY_SECS: i64 = 86_400;
 const NEARLY_FULL: &str = "Ticket-Kategorie fast voll";
-
-/// The first answer with text that `ir`'s presser got (the edit of the deferral).
-async fn answer_text(bot: &TestBot, ir: &InteractionRef) -> String {
-    bot.emu
-        .wait_for(WAIT, |e| {
-            e.interaction_replies(ir)
-                .into_iter()
-                .filter(RecordedRequest::succeeded)
-                .find(|r| !r.content().is_empty())
-                .map(|r| r.content().to_owned())
-        })
-        .await
-        .unwrap_or_else(|| panic!("no answer; replies: {:#?}", bot.emu.interaction_replies(ir)))
-}
 
 /// `user` opens a ticket and closes it again; returns the ticket as it was opened.
 async fn open_and_close(bot: &TestBot, button: u64, user: u64) -> Ticket {
@@ -44,7 +30,7 @@ async fn click_open(bot: &TestBot, button: u64, user: u64) -> String {
         .emu
         .click_button(user, bot.spec().support_channel, button, "ticket:open")
         .await;
-    answer_text(bot, &ir).await
+    bot.answer_text(&ir).await
 }
 
 /// Audit rows `refused` without a ticket, for `user`.

@@ -195,6 +195,26 @@ impl TestBot {
         .await
     }
 
+    /// The first answer with text that `ir`'s presser got (callback, or the edit of a
+    /// deferral).
+    pub async fn answer_text(&self, ir: &InteractionRef) -> String {
+        self.emu
+            .wait_for(WAIT, |e| {
+                e.interaction_replies(ir)
+                    .into_iter()
+                    .filter(super::discord::RecordedRequest::succeeded)
+                    .find(|r| !r.content().is_empty())
+                    .map(|r| r.content().to_owned())
+            })
+            .await
+            .unwrap_or_else(|| {
+                panic!(
+                    "no answer; replies: {:#?}",
+                    self.emu.interaction_replies(ir)
+                )
+            })
+    }
+
     /// `user` presses one of the staff buttons of `ticket`'s welcome message.
     pub async fn press(&self, user: u64, ticket: &Ticket, custom_id: &str) -> InteractionRef {
         let channel = ticket.channel_id.expect("ticket has a channel") as u64;

@@ -4,4 +4,5 @@ pub mod app;
 pub mod binary;
 pub mod db;
 pub mod discord;
+pub mod disk;
 pub mod openai;
