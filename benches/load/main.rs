@@ -17,6 +17,7 @@
 mod support;
 
 mod child;
+mod clicked;
 mod fixture;
 mod latency;
 mod memory;

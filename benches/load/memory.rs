@@ -63,7 +63,19 @@ pub async fn run(size: Size) {
             bot_per - bare_per
         );
     }
-    println!("  goal: 100,000 open tickets in under 1 GiB RSS; own idle state near 2 KiB/ticket");
+    let clicked = crate::clicked::measure(crate::clicked::count(size), settle).await;
+    println!(
+        "  {:<44} {:>9} {:>11} {:>11} {:>13} {:>9}",
+        "bot, tickets opened by clicks (2nd half)",
+        clicked.tickets,
+        mib(clicked.rss_all_kib),
+        mib(clicked.rss_half_kib),
+        format!("{:.1}", clicked.per_ticket_kib()),
+        "-"
+    );
+    println!("    (RSS after all clicks, RSS after half of them in the peak column; growth over the second half)");
+    println!("  goal: 100,000 open tickets in under 1 GiB RSS; own idle state near 2 KiB/ticket;");
+    println!("        a ticket opened by a click under 10 KiB");
 }
 
 fn line(label: &str, count: usize, report: &Report, per: Option<f64>, bare: Option<f64>) {

@@ -282,6 +282,16 @@ impl DiscordEmu {
         self.inner.read(|m| m.channels.values().cloned().collect())
     }
 
+    /// An admin drags a channel out of its category by hand (no gateway event: the bot does
+    /// not follow channel updates).
+    pub fn move_out_of_category(&self, id: u64) {
+        self.inner.update(|m| {
+            if let Some(channel) = m.channels.get_mut(&id) {
+                channel.parent_id = None;
+            }
+        });
+    }
+
     /// Channels whose parent is `category`.
     pub fn channels_in(&self, category: u64) -> Vec<ChannelState> {
         self.inner.read(|m| {
