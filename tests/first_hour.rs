@@ -49,6 +49,15 @@ fn entries(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// `dir` is still empty after `command` ran in it.
+fn assert_nothing_created(dir: &Path, command: &str) {
+    assert_eq!(
+        entries(dir),
+        Vec::<PathBuf>::new(),
+        "{command} created a file"
+    );
+}
+
 // --- --help and --env-file -------------------------------------------------------------
 
 #[test]
@@ -235,11 +244,7 @@ fn status_in_an_empty_directory_creates_nothing_and_says_where_it_looked() {
     );
     assert!(err.contains("DATABASE_URL is not set"), "{err}");
     assert!(err.contains("--env-file"), "{err}");
-    assert_eq!(
-        entries(dir.path()),
-        Vec::<PathBuf>::new(),
-        "status created a file"
-    );
+    assert_nothing_created(dir.path(), "status");
 
     // A named file that does not exist is not created either.
     let named = dir.path().join("elsewhere.sqlite");
@@ -254,10 +259,28 @@ fn status_in_an_empty_directory_creates_nothing_and_says_where_it_looked() {
         "{}",
         stderr(&output)
     );
+    assert_nothing_created(dir.path(), "status");
+}
+
+#[test]
+fn status_refuses_the_original_bots_database_and_leaves_it_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tickets.sqlite");
+    build_legacy_db(&path);
+    let before = std::fs::read(&path).unwrap();
+    let output = ticketbot(dir.path(), &["status"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("DATABASE_URL: points at the original Python bot's tickets.sqlite"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
     assert_eq!(
         entries(dir.path()),
-        Vec::<PathBuf>::new(),
-        "status created a file"
+        vec![path],
+        "status left a file beside it"
     );
 }
 
@@ -392,11 +415,7 @@ fn assert_refused(path: &Path, says: &str) {
         "expected {expected:?}, got {err:?}"
     );
     assert!(!err.contains("internal error"), "{err}");
-    assert_eq!(
-        entries(dir.path()),
-        Vec::<PathBuf>::new(),
-        "a target was created"
-    );
+    assert_nothing_created(dir.path(), "import-legacy");
 }
 
 #[test]
