@@ -32,6 +32,10 @@ pub enum Error {
         "another bot runs on this database ({0}): stop it first, or run this one as `ticketbot panel`"
     )]
     BotRunning(String),
+    /// A command was given something it cannot use (a missing file, another program's
+    /// database); one line saying what and what to give instead. Exits 2 like a bad setting.
+    #[error("{0}")]
+    Usage(String),
     #[error("internal error: {0}")]
     Internal(String),
     #[error("{0} problem(s) found; fix them and run `ticketbot check` again")]
@@ -54,6 +58,7 @@ impl Error {
             Self::Ai(_) => "ai",
             Self::GatewayRefused(_) => "gateway_refused",
             Self::BotRunning(_) => "bot_running",
+            Self::Usage(_) => "usage",
             Self::Internal(_) => "internal",
             Self::CheckFailed(_) => "check_failed",
         }

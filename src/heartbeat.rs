@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use crate::db::{Db, now_ms, queries};
 use crate::error::Result;
+use crate::health::GatewayLink;
 use crate::metrics::{self, ActorView, Counters};
 
 const KEY: &str = "bot_report";
@@ -28,6 +29,10 @@ pub struct Report {
     /// (the healthy ones are only counted).
     pub listed: Vec<(i64, ActorView)>,
     pub counters: Counters,
+    /// Whether the bot's gateway connection was up when it wrote this; `None` in a report of
+    /// an older version, or of a process without a bot.
+    #[serde(default)]
+    pub gateway_connected: Option<bool>,
 }
 
 impl Report {
@@ -44,6 +49,7 @@ impl Report {
                 .take(LISTED_MAX)
                 .collect(),
             counters: metrics::counters(),
+            gateway_connected: None,
         }
     }
 
@@ -52,10 +58,14 @@ impl Report {
     }
 }
 
-/// Writes a report every [`EVERY`] until `stop`.
-pub async fn run(db: Db, mut stop: watch::Receiver<bool>) {
+/// Writes a report every [`EVERY`] until `stop`, with the state of the bot's `gateway`.
+pub async fn run(db: Db, gateway: GatewayLink, mut stop: watch::Receiver<bool>) {
     loop {
-        let report = serde_json::to_string(&Report::of_this_process()).unwrap_or_default();
+        let report = Report {
+            gateway_connected: Some(gateway.is_up()),
+            ..Report::of_this_process()
+        };
+        let report = serde_json::to_string(&report).unwrap_or_default();
         if let Err(err) = db
             .write(move |conn| queries::set_setting(conn, KEY, &report))
             .await

@@ -3,6 +3,7 @@
 pub mod ai;
 pub mod app;
 pub mod check;
+pub mod cli;
 pub mod config;
 pub mod context;
 pub mod db;

@@ -7,9 +7,16 @@ use ticketbot::config::{self, Config, ConfigError, Part};
 #[command(
     name = "ticketbot",
     version,
-    about = "Discord support-ticket bot with an AI secretary and a staff web panel"
+    about = "Discord support-ticket bot with an AI secretary and a staff web panel",
+    after_help = "Settings come from the environment and from ./.env (looked for in the working \
+                  directory, then its parents), or from the file given with --env-file instead; \
+                  a variable set in the environment wins over the file. See .env.example for \
+                  every key."
 )]
 struct Cli {
+    /// Read the settings from this file instead of ./.env (the environment still wins).
+    #[arg(long, global = true, value_name = "PATH")]
+    env_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -22,7 +29,7 @@ enum Command {
     Bot,
     /// Start only the web panel.
     Panel,
-    /// Apply database migrations and exit.
+    /// Apply pending database migrations, name each one, and exit.
     Migrate,
     /// Restart the actor of a degraded ticket once its cause is fixed (the running bot picks
     /// it up within seconds).
@@ -30,7 +37,8 @@ enum Command {
         /// The ticket number.
         id: i64,
     },
-    /// Show ticket counts and degraded tickets.
+    /// Show ticket counts, degraded tickets and whether the bot is connected to Discord, from
+    /// an existing database (never creates one).
     Status,
     /// Check the settings against Discord, OpenAI and the ban database, and print what to fix.
     Check,
@@ -46,7 +54,7 @@ const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match config::dotenv_values() {
+    match config::dotenv_values(cli.env_file.as_deref()) {
         Ok(values) => {
             for (key, value) in values {
                 // SAFETY: no other thread exists yet (the runtime starts below), so nothing
@@ -69,9 +77,9 @@ fn main() -> ExitCode {
             Command::Run => start(Part::Both).await,
             Command::Bot => start(Part::Bot).await,
             Command::Panel => start(Part::Panel).await,
-            Command::Migrate => ticketbot::app::migrate().await,
-            Command::RestartTicket { id } => ticketbot::app::restart_ticket(id).await,
-            Command::Status => ticketbot::app::status().await,
+            Command::Migrate => ticketbot::cli::migrate().await,
+            Command::RestartTicket { id } => ticketbot::cli::restart_ticket(id).await,
+            Command::Status => ticketbot::cli::status().await,
             Command::ImportLegacy { path } => ticketbot::legacy::import_cli(&path).await,
             Command::Check => check().await,
         }
@@ -79,6 +87,11 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(ticketbot::Error::Config(err)) => config_failure(&err),
+        // The command was given something it cannot use: the text says what to give instead.
+        Err(ticketbot::Error::Usage(problem)) => {
+            eprintln!("{problem}");
+            ExitCode::from(EXIT_CONFIG)
+        }
         // Discord refuses a setting (the token, the portal's intents): a restart gets the
         // same answer, so it exits like a bad setting in `.env`.
         Err(err @ ticketbot::Error::GatewayRefused(_)) => {

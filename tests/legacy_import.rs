@@ -421,13 +421,13 @@ fn import_legacy_command_runs_twice() {
     };
     let first = run();
     assert!(
-        first.contains("4 Tickets übernommen (0 waren schon da)"),
+        first.contains("4 tickets imported (0 already present)"),
         "{first}"
     );
     let second = run();
     assert!(
-        second.contains("0 Tickets übernommen (4 waren schon da)"),
+        second.contains("0 tickets imported (4 already present)"),
         "{second}"
     );
-    assert!(second.contains("höchste Ticketnummer: 12"), "{second}");
+    assert!(second.contains("highest ticket number: 12"), "{second}");
 }

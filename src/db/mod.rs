@@ -67,6 +67,14 @@ impl Db {
     /// Opens the pool and applies pending migrations. An SQLite file that another program
     /// (above all the original bot) made is refused before anything writes to it.
     pub async fn connect(url: &str) -> Result<Self, Error> {
+        let db = Self::open(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Opens the pool like [`Db::connect`] but applies nothing, for commands that report what
+    /// they apply (`ticketbot migrate`) or only read (`ticketbot status`).
+    pub async fn open(url: &str) -> Result<Self, Error> {
         let backend = Backend::from_url(url)?;
         let db = tokio::task::spawn_blocking(move || {
             if let Backend::Sqlite { path } = &backend {
@@ -76,7 +84,6 @@ impl Db {
         })
         .await
         .map_err(|err| Error::Internal(err.to_string()))??;
-        db.migrate().await?;
         Ok(db)
     }
 
@@ -106,15 +113,12 @@ impl Db {
         self.is_sqlite
     }
 
-    /// Applies pending migrations; returns the versions applied.
+    /// Applies pending migrations; returns the names of those applied (their directory
+    /// names, e.g. `2026-11-25-000001_initial`), oldest first.
     pub async fn migrate(&self) -> Result<Vec<String>, Error> {
-        self.run(|conn| {
-            let applied = match conn {
-                DbConn::Sqlite(conn) => conn.run_pending_migrations(SQLITE_MIGRATIONS),
-                DbConn::Postgres(conn) => conn.run_pending_migrations(POSTGRES_MIGRATIONS),
-            }
-            .map_err(|err| Error::Migration(err.to_string()))?;
-            Ok(applied.iter().map(ToString::to_string).collect())
+        self.run(|conn| match conn {
+            DbConn::Sqlite(conn) => apply_pending(conn, SQLITE_MIGRATIONS),
+            DbConn::Postgres(conn) => apply_pending(conn, POSTGRES_MIGRATIONS),
         })
         .await
     }
@@ -183,6 +187,23 @@ impl Db {
         self.write(|conn| queries::set_setting(conn, "healthz_probe", &now_ms().to_string()))
             .await
     }
+}
+
+/// Runs the pending migrations of `source` one by one and names each one applied.
+fn apply_pending<B, C>(conn: &mut C, source: EmbeddedMigrations) -> Result<Vec<String>, Error>
+where
+    B: diesel::backend::Backend,
+    C: MigrationHarness<B>,
+    EmbeddedMigrations: diesel::migration::MigrationSource<B>,
+{
+    let failed = |err: Box<dyn std::error::Error + Send + Sync>| Error::Migration(err.to_string());
+    let pending = conn.pending_migrations(source).map_err(failed)?;
+    let mut applied = Vec::with_capacity(pending.len());
+    for migration in &pending {
+        conn.run_migration(migration).map_err(failed)?;
+        applied.push(migration.name().to_string());
+    }
+    Ok(applied)
 }
 
 /// `f` in a transaction; on SQLite one that takes the write lock when it begins (`BEGIN

@@ -120,7 +120,11 @@ impl Bot {
             stop.clone(),
         ));
         crate::metrics::bot_started();
-        let reporter = tokio::spawn(crate::heartbeat::run(self.ctx.db.clone(), stop.clone()));
+        let reporter = tokio::spawn(crate::heartbeat::run(
+            self.ctx.db.clone(),
+            self.gateway.clone(),
+            stop.clone(),
+        ));
         let mut started = false;
         let mut refused = None;
         let mut backoff = backoff::Backoff::default();

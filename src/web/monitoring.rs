@@ -187,6 +187,7 @@ mod tests {
             actors_alive: 3,
             listed: vec![(7, view(2))],
             counters: Counters::default(),
+            gateway_connected: None,
         };
         let text = status_text(&report, Some(std::time::Duration::from_secs(12)));
         assert!(
