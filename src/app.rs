@@ -10,7 +10,7 @@ use crate::config::{Config, Part};
 use crate::db::{Db, redact};
 use crate::error::{Error, Result};
 
-pub use crate::process::install_crypto_provider;
+pub use crate::process::{install_crypto_provider, shutdown_signal, stopped};
 
 /// Runs `part` until `shutdown` completes or a part fails.
 pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>) -> Result<()> {
@@ -76,10 +76,7 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
 
 /// `DATABASE_URL` alone, for the commands that need nothing else.
 fn database_url() -> String {
-    std::env::var("DATABASE_URL")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-        .unwrap_or_else(|| crate::config::DEFAULT_DATABASE_URL.to_owned())
+    crate::config::database::url_or_default(std::env::var("DATABASE_URL").ok())
 }
 
 /// `ticketbot migrate`: applies migrations and reports what it did.
@@ -141,35 +138,4 @@ pub async fn status() -> Result<()> {
         None => println!("     bot: no report yet"),
     }
     Ok(())
-}
-
-/// Resolves once `stop` is true (or its sender is gone).
-pub async fn stopped(stop: &mut watch::Receiver<bool>) {
-    while !*stop.borrow_and_update() {
-        if stop.changed().await.is_err() {
-            return;
-        }
-    }
-}
-
-/// Resolves on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
 }

@@ -126,7 +126,7 @@ impl Bot {
         let mut backoff = backoff::Backoff::default();
         loop {
             let item = tokio::select! {
-                () = crate::app::stopped(&mut stop) => break,
+                () = crate::process::stopped(&mut stop) => break,
                 item = self.shard.next_event(EventTypeFlags::all()) => item,
             };
             let event = match item {
@@ -150,7 +150,7 @@ impl Bot {
                 let pause = backoff.closed(std::time::Instant::now());
                 log_close(code, pause, backoff.attempt());
                 tokio::select! {
-                    () = crate::app::stopped(&mut stop) => break,
+                    () = crate::process::stopped(&mut stop) => break,
                     () = tokio::time::sleep(pause) => {}
                 }
                 continue;
