@@ -31,7 +31,7 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
         parts.spawn(lease.clone().keep(stop_rx.clone()));
     }
     if matches!(part, Part::Bot | Part::Both) {
-        let bot = crate::discord::Bot::start(config.clone(), db.clone()).await?;
+        let bot = crate::bot::Bot::start(config.clone(), db.clone()).await?;
         checks.gateway = Some(bot.gateway_link());
         parts.spawn(bot.run(stop_rx.clone()));
     }

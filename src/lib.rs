@@ -2,6 +2,7 @@
 
 pub mod ai;
 pub mod app;
+pub mod bot;
 pub mod check;
 pub mod config;
 pub mod context;
@@ -13,12 +14,15 @@ pub mod fault;
 pub mod health;
 pub mod heartbeat;
 pub mod legacy;
+pub mod limits;
 pub mod metrics;
+pub mod overwrites;
 pub mod process;
 pub mod telemetry;
 pub mod texts;
 pub mod tickets;
 pub mod web;
+pub mod who;
 
 pub use config::Config;
 pub use error::{Error, Result};
