@@ -11,7 +11,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
@@ -19,6 +18,7 @@ use crate::db::models::{Message, NewAuditEntry, NewTranscript, TicketStatus};
 use crate::db::schema::{tickets, transcripts};
 use crate::db::{Db, DbConn, existing, queries};
 use crate::error::{Error, Result};
+pub use crate::transcript::{TranscriptEntry, parse_time, parse_transcript};
 
 /// Negative, far below any id Discord hands out, with room for 2³⁸ tickets of 2²⁴ messages.
 pub const LEGACY_MESSAGE_BASE: i64 = i64::MIN / 2;
@@ -28,75 +28,6 @@ const MAX_TICKET_NUMBER: i64 = 1 << 37;
 pub const LEGACY_REASON: &str = "legacy";
 /// Settings of the original bot that are copied.
 pub const COPIED_SETTINGS: [&str; 2] = ["TICKET_BUTTON_CHANNEL_ID", "TICKET_BUTTON_MESSAGE_ID"];
-
-/// One line (with its continuation lines) of a transcript.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TranscriptEntry {
-    /// As written, `YYYY-MM-DD HH:MM:SS` (UTC).
-    pub time: Option<String>,
-    pub at_ms: Option<i64>,
-    pub author: Option<String>,
-    pub content: String,
-}
-
-/// Parses `[YYYY-MM-DD HH:MM:SS] name: text` lines. A line that does not start that way
-/// continues the previous message (messages may span lines); text before the first such line
-/// becomes an entry without time and author.
-pub fn parse_transcript(body: &str) -> Vec<TranscriptEntry> {
-    let mut entries: Vec<TranscriptEntry> = Vec::new();
-    for line in body.lines() {
-        match parse_line(line) {
-            Some((time, at_ms, author, content)) => entries.push(TranscriptEntry {
-                time: Some(time.to_owned()),
-                at_ms: Some(at_ms),
-                author: Some(author.to_owned()),
-                content: content.to_owned(),
-            }),
-            None => match entries.last_mut() {
-                Some(last) => {
-                    last.content.push('\n');
-                    last.content.push_str(line);
-                }
-                None => entries.push(TranscriptEntry {
-                    time: None,
-                    at_ms: None,
-                    author: None,
-                    content: line.to_owned(),
-                }),
-            },
-        }
-    }
-    entries
-}
-
-fn parse_line(line: &str) -> Option<(&str, i64, &str, &str)> {
-    let rest = line.strip_prefix('[')?;
-    let close = rest.find(']')?;
-    let time = &rest[..close];
-    let at_ms = parse_time(time)?;
-    let rest = rest[close + 1..].strip_prefix(' ')?;
-    let (author, content) = match rest.find(": ") {
-        Some(colon) => (&rest[..colon], &rest[colon + 2..]),
-        None => (rest.strip_suffix(':')?, ""),
-    };
-    if author.is_empty() {
-        return None;
-    }
-    Some((time, at_ms, author, content))
-}
-
-/// `YYYY-MM-DD HH:MM:SS` (SQLite's `CURRENT_TIMESTAMP`, UTC) as unix milliseconds.
-pub fn parse_time(raw: &str) -> Option<i64> {
-    let raw = raw.trim();
-    [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-    ]
-    .iter()
-    .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
-    .map(|time| time.and_utc().timestamp_millis())
-}
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

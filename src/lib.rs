@@ -2,6 +2,7 @@
 
 pub mod ai;
 pub mod app;
+pub mod audit;
 pub mod bot;
 pub mod check;
 pub mod config;
@@ -21,6 +22,7 @@ pub mod process;
 pub mod telemetry;
 pub mod texts;
 pub mod tickets;
+pub mod transcript;
 pub mod web;
 pub mod who;
 

@@ -194,13 +194,13 @@ impl NewAuditEntry {
     /// An audit row of `action` by `who` (None: the bot itself), written now.
     pub fn new(
         ticket_id: Option<i64>,
-        action: &str,
+        action: crate::audit::AuditAction,
         who: Option<&crate::who::Who>,
         detail: impl Into<String>,
     ) -> Self {
         Self {
             ticket_id,
-            action: action.to_owned(),
+            action: action.as_str().to_owned(),
             actor_id: who.map(|w| w.id as i64),
             actor_name: who.map(|w| w.name.clone()),
             detail: detail.into(),

@@ -9,4 +9,3 @@ pub mod policy;
 pub mod port;
 pub mod record;
 pub mod supervisor;
-pub mod transcript;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use ractor::ActorRef;
 use twilight_model::application::interaction::Interaction;
 
+use crate::audit::AuditAction;
 use crate::context::Ctx;
 use crate::db::models::{NewAuditEntry, TicketStatus};
 use crate::db::now_ms;
@@ -70,7 +71,7 @@ fn refusal_text(reached: &LimitReached) -> String {
 fn refusal_entry(who: &Who, reached: &LimitReached, now: i64) -> NewAuditEntry {
     NewAuditEntry {
         created_at: now,
-        ..NewAuditEntry::new(None, "refused", Some(who), refusal_text(reached))
+        ..NewAuditEntry::new(None, AuditAction::Refused, Some(who), refusal_text(reached))
     }
 }
 
@@ -173,7 +174,7 @@ async fn open(
     let channel_id = channel.id.get() as i64;
     let entry = NewAuditEntry::new(
         Some(id),
-        "opened",
+        AuditAction::Opened,
         Some(&who),
         format!("Kanal {channel_id}"),
     );

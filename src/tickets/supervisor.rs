@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use ractor::{Actor, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
 
 use super::actor::{self, TicketActor, TicketArgs, TicketMsg};
+use crate::audit::AuditAction;
 use crate::context::Ctx;
 use crate::db::models::{NewAuditEntry, Ticket};
 use crate::db::queries;
@@ -342,7 +343,7 @@ impl SupervisorState {
                  Nachrichten werden weiter gespeichert. Nach Behebung: `ticketbot restart-ticket {id}`.",
                 INTENSITY_WINDOW.as_secs()
             );
-            let entry = NewAuditEntry::new(Some(id), "degraded", None, detail.clone());
+            let entry = NewAuditEntry::new(Some(id), AuditAction::Degraded, None, detail.clone());
             if let Err(err) = ctx
                 .db
                 .write(move |conn| {

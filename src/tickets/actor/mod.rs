@@ -20,6 +20,7 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ChannelMarker, MessageMarker, UserMarker};
 
 use crate::ai::secretary::Thought;
+use crate::audit::AuditAction;
 use crate::context::Ctx;
 use crate::db::batch::Receipt;
 use crate::db::models::{NewAuditEntry, Ticket};
@@ -330,7 +331,7 @@ impl TicketState {
     /// Writes a state change and its audit row in one transaction.
     async fn transition(
         &self,
-        action: &str,
+        action: AuditAction,
         who: Option<&Who>,
         detail: &str,
         change: fn(&mut DbConn, i64, i64) -> Result<()>,

@@ -18,6 +18,7 @@ use crate::ai::secretary::{
     self, Handover, IdFound, Pending, SCRIPT, STOPPED, Then, Thought, listens,
 };
 use crate::ai::thinking;
+use crate::audit::AuditAction;
 use crate::context::Ctx;
 use crate::db::models::{NewAuditEntry, Ticket};
 use crate::db::{now_ms, queries};
@@ -213,7 +214,7 @@ impl TicketState {
     /// one role ping, and logs it.
     async fn hand_over(&mut self, verdict: Handover, closing: &str) -> Result<()> {
         let id = self.id();
-        let entry = NewAuditEntry::new(Some(id), "verdict", None, verdict.state);
+        let entry = NewAuditEntry::new(Some(id), AuditAction::Verdict, None, verdict.state);
         self.ctx
             .db
             .write(move |conn| {

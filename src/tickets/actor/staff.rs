@@ -5,14 +5,16 @@ use twilight_model::application::interaction::Interaction;
 use twilight_model::id::Id;
 
 use super::{Flow, TicketState, report_discord_failure};
+use crate::audit::AuditAction;
 use crate::db::models::{NewAuditEntry, NewTranscript, TicketStatus};
 use crate::db::{now_ms, queries, transcripts};
 use crate::error::Result;
 use crate::overwrites::{self, Stage};
 use crate::texts;
+use crate::tickets::category_fill;
 use crate::tickets::policy::{self, Asker, Claim};
 use crate::tickets::port::{BLUE, GREEN, ORANGE, Post, RED};
-use crate::tickets::{category_fill, transcript};
+use crate::transcript;
 use crate::who::{self, Who};
 
 /// The channel name after a claim: `<opener>-<claimer>-<number>`.
@@ -39,7 +41,7 @@ impl TicketState {
         who: Option<&Who>,
         text: &str,
     ) -> Result<Flow> {
-        let entry = NewAuditEntry::new(Some(self.id()), "refused", who, text);
+        let entry = NewAuditEntry::new(Some(self.id()), AuditAction::Refused, who, text);
         self.ctx
             .db
             .write(move |conn| queries::audit(conn, &entry))
@@ -91,7 +93,7 @@ impl TicketState {
                 };
                 queries::audit(
                     conn,
-                    &NewAuditEntry::new(Some(id), "claimed", Some(&claimer), detail),
+                    &NewAuditEntry::new(Some(id), AuditAction::Claimed, Some(&claimer), detail),
                 )?;
                 Ok(true)
             })
@@ -193,7 +195,7 @@ impl TicketState {
         }
         let id = self.id();
         self.save_transcript("close", who.as_ref()).await?;
-        self.transition("closed", who.as_ref(), "", queries::set_closed)
+        self.transition(AuditAction::Closed, who.as_ref(), "", queries::set_closed)
             .await?;
         self.reload().await?;
         self.discord()
@@ -226,7 +228,7 @@ impl TicketState {
         }
         let id = self.id();
         self.save_transcript("delete", who.as_ref()).await?;
-        self.transition("deleted", who.as_ref(), "", queries::set_deleted)
+        self.transition(AuditAction::Deleted, who.as_ref(), "", queries::set_deleted)
             .await?;
         self.discord()
             .ephemeral(interaction, &texts::deleting(id))
@@ -258,7 +260,7 @@ impl TicketState {
         }
         self.save_transcript("channel_deleted", None).await?;
         self.transition(
-            "channel_deleted",
+            AuditAction::ChannelDeleted,
             None,
             "Kanal in Discord gelöscht",
             queries::set_deleted,
@@ -274,7 +276,7 @@ impl TicketState {
         }
 
         self.transition(
-            "cleanup",
+            AuditAction::Cleanup,
             None,
             "Kanal nach Ablauf der Aufbewahrungszeit gelöscht",
             queries::set_deleted,
@@ -310,7 +312,7 @@ impl TicketState {
             .await?;
         let entry = NewAuditEntry::new(
             Some(id),
-            "transcript",
+            AuditAction::Transcript,
             who.as_ref(),
             format!("{count} Nachrichten"),
         );
