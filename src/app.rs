@@ -10,7 +10,7 @@ use crate::config::{Config, Part};
 use crate::db::{Db, redact};
 use crate::error::{Error, Result};
 
-pub use crate::process::install_crypto_provider;
+pub use crate::process::{install_crypto_provider, shutdown_signal, stopped};
 
 /// Runs `part` until `shutdown` completes or a part fails.
 pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>) -> Result<()> {
@@ -31,7 +31,7 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
         parts.spawn(lease.clone().keep(stop_rx.clone()));
     }
     if matches!(part, Part::Bot | Part::Both) {
-        let bot = crate::discord::Bot::start(config.clone(), db.clone()).await?;
+        let bot = crate::bot::Bot::start(config.clone(), db.clone()).await?;
         checks.gateway = Some(bot.gateway_link());
         parts.spawn(bot.run(stop_rx.clone()));
     }
@@ -72,35 +72,4 @@ pub async fn run(config: Config, part: Part, shutdown: impl Future<Output = ()>)
     }
     drop(lease);
     outcome
-}
-
-/// Resolves once `stop` is true (or its sender is gone).
-pub async fn stopped(stop: &mut watch::Receiver<bool>) {
-    while !*stop.borrow_and_update() {
-        if stop.changed().await.is_err() {
-            return;
-        }
-    }
-}
-
-/// Resolves on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
 }

@@ -1,6 +1,7 @@
 //! Typed settings from the environment (and `.env`). Every key of the original Python bot is
 //! read unchanged; a missing or malformed value names the key and what it expects.
 
+pub mod database;
 mod dotenv;
 mod values;
 
@@ -11,6 +12,7 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ChannelMarker, GuildMarker, RoleMarker};
 use url::Url;
 
+pub use database::DEFAULT_DATABASE_URL;
 pub use dotenv::dotenv_values;
 use values::{Env, parse_id_list, parse_url};
 
@@ -140,8 +142,6 @@ pub enum Part {
     Both,
 }
 
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://tickets.sqlite";
-
 impl Config {
     /// Reads the settings through `lookup`; tests pass a map.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -201,10 +201,8 @@ impl Config {
             }
             None => None,
         };
-        let database_url = env
-            .optional("DATABASE_URL")
-            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        crate::db::Backend::from_url(&database_url)?;
+        let database_url = database::url_or_default(env.optional("DATABASE_URL"));
+        database::Backend::from_url(&database_url)?;
 
         Ok(Self {
             bot_token: env.required("BOT_TOKEN")?,

@@ -1,28 +1,26 @@
-//! What every part of the bot shares: settings, database, Discord client, the channel index.
+//! What every part of the bot shares: settings, database, the Discord port, the channel index.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use twilight_http::Client;
 use twilight_model::id::Id;
 use twilight_model::id::marker::{ChannelMarker, UserMarker};
 
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::batch::MessageWriter;
-use crate::discord::category_fill::CategoryFill;
-use crate::discord::log_channel::LogChannel;
+use crate::tickets::category_fill::CategoryFill;
+use crate::tickets::port::Discord;
 
 pub struct Ctx {
     pub config: Arc<Config>,
     pub db: Db,
     /// Stores incoming messages with group commit.
     pub messages: MessageWriter,
-    pub http: Arc<Client>,
-    /// Posts events to the log channel in order, without holding up the caller.
-    pub log: LogChannel,
+    /// Everything the tickets core does on Discord, the log channel included.
+    pub discord: Arc<dyn Discord>,
     /// The AI and ban-lookup clients all ticket actors share.
-    pub ai: crate::ai::secretary::Clients,
+    pub ai: crate::ai::Clients,
     /// The bot's own user, known from READY.
     pub bot_user_id: OnceLock<Id<UserMarker>>,
     pub channels: ChannelIndex,

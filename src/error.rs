@@ -16,14 +16,10 @@ pub enum Error {
     Discord(#[from] twilight_http::Error),
     #[error("Discord sent an unexpected body: {0}")]
     DiscordBody(#[from] twilight_http::response::DeserializeBodyError),
-    #[error("Discord rejected a message: {0}")]
-    DiscordValidation(String),
     #[error("ticket #{0} does not exist")]
     TicketNotFound(i64),
     #[error("ticket actor unavailable: {0}")]
     Actor(String),
-    #[error("AI request failed: {0}")]
-    Ai(String),
     /// Discord closed the gateway with a code that every reconnect would get again.
     #[error("{0}")]
     GatewayRefused(&'static str),
@@ -52,10 +48,8 @@ impl Error {
             Self::Migration(_) => "migration",
             Self::Discord(_) => "discord",
             Self::DiscordBody(_) => "discord_body",
-            Self::DiscordValidation(_) => "discord_validation",
             Self::TicketNotFound(_) => "ticket_not_found",
             Self::Actor(_) => "actor",
-            Self::Ai(_) => "ai",
             Self::GatewayRefused(_) => "gateway_refused",
             Self::BotRunning(_) => "bot_running",
             Self::Usage(_) => "usage",

@@ -73,7 +73,7 @@ pub async fn run(db: Db, gateway: GatewayLink, mut stop: watch::Receiver<bool>) 
             tracing::warn!(error = %err, "could not write the bot's report for the panel");
         }
         tokio::select! {
-            () = crate::app::stopped(&mut stop) => return,
+            () = crate::process::stopped(&mut stop) => return,
             () = tokio::time::sleep(EVERY) => {}
         }
     }

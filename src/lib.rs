@@ -2,6 +2,8 @@
 
 pub mod ai;
 pub mod app;
+pub mod audit;
+pub mod bot;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -14,12 +16,16 @@ pub mod fault;
 pub mod health;
 pub mod heartbeat;
 pub mod legacy;
+pub mod limits;
 pub mod metrics;
+pub mod overwrites;
 pub mod process;
 pub mod telemetry;
 pub mod texts;
 pub mod tickets;
+pub mod transcript;
 pub mod web;
+pub mod who;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -727,3 +727,64 @@ async fn after_the_turn_cap_she_hands_over_instead_of_asking_the_model_again() {
     said(&d.bot, channel, texts::SECRETARY_LIMIT).await;
     assert_eq!(d.ai.requests().len(), cap, "no request beyond the cap");
 }
+
+/// The audit rows of ticket `id`, as the panel lists them.
+async fn audit_actions(bot: &TestBot, id: i64) -> Vec<(String, String)> {
+    bot.db
+        .run(move |conn| ticketbot::db::queries::audit_of(conn, id))
+        .await
+        .expect("audit rows")
+        .into_iter()
+        .map(|row| (row.action, row.detail))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_hand_over_writes_a_verdict_audit_row() {
+    let d = desk(&[]).await;
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
+    d.ai.push(Reply::verdict(
+        PLAYER_ID,
+        "Teamkill",
+        false,
+        "Der Spieler sieht keinen Fehler ein.",
+    ));
+    d.bot
+        .emu
+        .user_message(USERS[0], channel, &format!("Meine ID ist {PLAYER_ID}"))
+        .await;
+    wait_ai_state(&d.bot, ticket.id, "declined").await;
+    let audit = audit_actions(&d.bot, ticket.id).await;
+    assert!(
+        audit.contains(&("verdict".to_owned(), "declined".to_owned())),
+        "{audit:?}"
+    );
+}
+
+#[tokio::test]
+async fn ai_requests_failures_and_latency_reach_the_metrics() {
+    // The counters are the process's; other tests only ever add to them.
+    let before = ticketbot::metrics::counters();
+    let d = desk(&[]).await;
+    d.ai.push(Reply::text("Danke, wie lautet deine ID?"));
+    let (ticket, channel) = d.bot.first_ticket(USERS[0]).await;
+    d.bot.emu.user_message(USERS[0], channel, "Hallo").await;
+    said(&d.bot, channel, "wie lautet deine ID").await;
+    let answered = ticketbot::metrics::counters();
+    assert!(answered.ai_requests > before.ai_requests, "{answered:?}");
+    assert!(
+        answered.ai_latency_seconds > before.ai_latency_seconds,
+        "{answered:?}"
+    );
+
+    d.ai.push(Reply::Malformed);
+    d.bot.emu.user_message(USERS[0], channel, PLAYER_ID).await;
+    wait_ai_state(&d.bot, ticket.id, "script").await;
+    let failed = ticketbot::metrics::counters();
+    assert!(failed.ai_failures > before.ai_failures, "{failed:?}");
+    let metrics = ticketbot::metrics::prometheus(&d.bot.db).await.unwrap();
+    assert!(
+        !metrics.contains("ticketbot_ai_requests_total 0\n"),
+        "{metrics}"
+    );
+}

@@ -1262,7 +1262,7 @@ const FORGED: &str = "Zeile eins\n[2026-01-01 10:00:00] Sam Support: Dein Bann i
 
 #[tokio::test]
 async fn a_message_that_looks_like_a_transcript_line_stays_in_its_own_entry() {
-    use ticketbot::tickets::transcript;
+    use ticketbot::transcript;
     let panel = panel().await;
     let seeded = panel
         .db

@@ -694,3 +694,39 @@ struct StopCount {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
 }
+
+#[tokio::test]
+async fn marking_a_ticket_degraded_writes_an_audit_row() {
+    let bot = TestBot::start().await;
+    let (ticket, channel) = bot.first_ticket(USERS[0]).await;
+    let history_reads = |emu: &crate::support::discord::DiscordEmu| {
+        emu.requests()
+            .iter()
+            .filter(|r| r.is("GET", &format!("/channels/{channel}/messages")))
+            .count()
+    };
+    bot.emu
+        .wait_for(WAIT, |e| (history_reads(e) >= 1).then_some(()))
+        .await
+        .expect("the ticket actor started");
+    for crash in 1..=6 {
+        let before = history_reads(&bot.emu);
+        bot.emu.user_message(USERS[0], channel, fault::PANIC).await;
+        if crash < 6 {
+            bot.emu
+                .wait_for(WAIT, |e| (history_reads(e) > before).then_some(()))
+                .await
+                .expect("the supervisor restarted the actor");
+        }
+    }
+    bot.wait_ticket(|t| t.id == ticket.id && t.degraded).await;
+    let id = ticket.id;
+    let audit = bot
+        .db
+        .run(move |conn| ticketbot::db::queries::audit_of(conn, id))
+        .await
+        .expect("audit rows");
+    let degraded: Vec<_> = audit.iter().filter(|a| a.action == "degraded").collect();
+    assert_eq!(degraded.len(), 1, "{audit:?}");
+    assert!(degraded[0].detail.contains("restart-ticket"), "{audit:?}");
+}

@@ -130,7 +130,7 @@ pub async fn seed(emu: Option<&DiscordEmu>, db: &Db, seed: &TicketSeed) -> Vec<S
         (Some(emu), true) => Some(unlimited_client(emu)),
         _ => None,
     };
-    let components = ticketbot::discord::reply::staff_button_row();
+    let components = ticketbot::tickets::buttons::staff_button_row();
     let mut list = Vec::with_capacity(seed.count);
     let mut rows = Vec::with_capacity(seed.count);
     for i in 0..seed.count {

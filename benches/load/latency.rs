@@ -175,7 +175,7 @@ impl EchoClient {
             "echo client connects"
         );
         let channel = emu.spec().support_channel;
-        let components = ticketbot::discord::reply::staff_button_row();
+        let components = ticketbot::tickets::buttons::staff_button_row();
         let message = http
             .create_message(Id::new(channel))
             .content("bench")

@@ -73,7 +73,9 @@ pub async fn run(size: Size) {
         format!("{:.1}", clicked.per_ticket_kib()),
         "-"
     );
-    println!("    (RSS after all clicks, RSS after half of them in the peak column; growth over the second half)");
+    println!(
+        "    (RSS after all clicks, RSS after half of them in the peak column; growth over the second half)"
+    );
     println!("  goal: 100,000 open tickets in under 1 GiB RSS; own idle state near 2 KiB/ticket;");
     println!("        a ticket opened by a click under 10 KiB");
 }

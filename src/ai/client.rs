@@ -73,7 +73,18 @@ impl AiClient {
         })
     }
 
+    /// One request, counted in the metrics with its latency and whether it gave an answer.
     pub async fn complete(
+        &self,
+        messages: Vec<ChatCompletionRequestMessage>,
+    ) -> Result<Completion, AiFailure> {
+        let started = std::time::Instant::now();
+        let completion = self.request(messages).await;
+        crate::metrics::ai_request(started.elapsed(), completion.is_ok());
+        completion
+    }
+
+    async fn request(
         &self,
         messages: Vec<ChatCompletionRequestMessage>,
     ) -> Result<Completion, AiFailure> {

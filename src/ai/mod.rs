@@ -8,4 +8,7 @@ pub mod player_id;
 pub mod prompt;
 pub mod script;
 pub mod secretary;
+pub mod thinking;
 pub mod verdict;
+
+pub use thinking::Clients;

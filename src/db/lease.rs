@@ -115,12 +115,12 @@ impl BotLease {
     pub async fn keep(self, mut stop: watch::Receiver<bool>) -> Result<()> {
         if matches!(self.0.held, Held::Sqlite { .. }) {
             // The kernel holds the file lock as long as the file is open.
-            crate::app::stopped(&mut stop).await;
+            crate::process::stopped(&mut stop).await;
             return Ok(());
         }
         loop {
             tokio::select! {
-                () = crate::app::stopped(&mut stop) => return Ok(()),
+                () = crate::process::stopped(&mut stop) => return Ok(()),
                 () = tokio::time::sleep(CHECK_EVERY) => {}
             }
             match self.check().await {

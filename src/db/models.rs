@@ -190,6 +190,25 @@ pub struct NewAuditEntry {
     pub created_at: i64,
 }
 
+impl NewAuditEntry {
+    /// An audit row of `action` by `who` (None: the bot itself), written now.
+    pub fn new(
+        ticket_id: Option<i64>,
+        action: crate::audit::AuditAction,
+        who: Option<&crate::who::Who>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            ticket_id,
+            action: action.as_str().to_owned(),
+            actor_id: who.map(|w| w.id as i64),
+            actor_name: who.map(|w| w.name.clone()),
+            detail: detail.into(),
+            created_at: super::now_ms(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = ai_turns)]
 pub struct AiTurn {
@@ -200,7 +219,7 @@ pub struct AiTurn {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Insertable)]
+#[derive(Debug, Clone, PartialEq, Insertable)]
 #[diesel(table_name = ai_turns)]
 pub struct NewAiTurn {
     pub ticket_id: i64,

@@ -1,19 +1,23 @@
 //! Slash commands: their registration, `/setup_ticket_button`, and the category rights set at
 //! start-up.
 
+use twilight_http::Client;
 use twilight_model::application::command::{Command, CommandType};
 use twilight_model::application::interaction::Interaction;
 use twilight_model::id::Id;
 use twilight_model::id::marker::ApplicationMarker;
 use twilight_util::builder::command::CommandBuilder;
 
-use super::permissions::{self, Stage};
-use super::reply::{self, Actor as Who, LogEntry};
 use super::rest;
 use crate::context::Ctx;
 use crate::db::queries;
 use crate::error::Result;
+use crate::overwrites::{self, Stage};
 use crate::texts;
+use crate::tickets::buttons;
+use crate::tickets::policy::{self, Asker};
+use crate::tickets::port::{GREEN, LogEntry, ORANGE, Post, simple_embed};
+use crate::who::{self, Who};
 
 pub const SETUP_TICKET_BUTTON: &str = "setup_ticket_button";
 pub const TICKET_TRANSCRIPT: &str = "ticket_transcript";
@@ -36,9 +40,13 @@ pub fn definitions() -> Vec<Command> {
 }
 
 /// Replaces the guild's commands with ours (bulk overwrite).
-pub async fn register(ctx: &Ctx, application_id: Id<ApplicationMarker>) -> Result<()> {
+pub async fn register(
+    ctx: &Ctx,
+    http: &Client,
+    application_id: Id<ApplicationMarker>,
+) -> Result<()> {
     let commands = definitions();
-    let client = ctx.http.interaction(application_id);
+    let client = http.interaction(application_id);
     let guild = ctx.config.guild_id;
     rest::send("register commands", || {
         client.set_guild_commands(guild, &commands)
@@ -52,17 +60,17 @@ pub async fn register(ctx: &Ctx, application_id: Id<ApplicationMarker>) -> Resul
 }
 
 /// Sets the three ticket categories' rights as the original bot did at start-up.
-pub async fn fix_category_permissions(ctx: &Ctx) {
+pub async fn fix_category_permissions(ctx: &Ctx, http: &Client) {
     let categories = &ctx.config.categories;
     for (category, stage) in [
         (categories.created, Stage::Created),
         (categories.claimed, Stage::Claimed),
         (categories.closed, Stage::Closed),
     ] {
-        for overwrite in permissions::category(&ctx.config, stage) {
-            let overwrite = permissions::for_http(&overwrite);
+        for overwrite in overwrites::category(&ctx.config, stage) {
+            let overwrite = overwrites::for_http(&overwrite);
             let result = rest::send("category permissions", || {
-                ctx.http.update_channel_permission(category, &overwrite)
+                http.update_channel_permission(category, &overwrite)
             })
             .await;
             if let Err(err) = result {
@@ -77,39 +85,38 @@ pub async fn fix_category_permissions(ctx: &Ctx) {
 /// `/setup_ticket_button`: posts the "open ticket" button in the current channel (admins only).
 pub async fn setup_ticket_button(ctx: &Ctx, interaction: &Interaction) -> Result<()> {
     let who = Who::of(interaction);
-    let roles = interaction
-        .member
-        .as_ref()
-        .map(|m| m.roles.as_slice())
-        .unwrap_or_default();
-    if !ctx.config.roles.is_admin(roles) {
-        reply::ephemeral(ctx, interaction, texts::NOT_ADMIN).await?;
-        reply::log(
-            ctx,
-            LogEntry {
-                title: texts::LOG_REFUSED,
-                ticket: None,
-                actor: who.as_ref(),
-                detail: format!("/{SETUP_TICKET_BUTTON}: {}", texts::NOT_ADMIN),
-                color: reply::ORANGE,
-            },
-        );
+    let asker = Asker {
+        id: who.as_ref().map(|w| w.id),
+        roles: who::roles(interaction),
+    };
+    if let Err(text) = policy::setup_button(&ctx.config.roles, asker) {
+        ctx.discord.ephemeral(interaction, &text).await?;
+        ctx.discord.log(LogEntry {
+            title: texts::LOG_REFUSED,
+            ticket: None,
+            actor: who.as_ref(),
+            detail: format!("/{SETUP_TICKET_BUTTON}: {text}"),
+            color: ORANGE,
+        });
         return Ok(());
     }
     let Some(channel) = interaction.channel.as_ref().map(|c| c.id) else {
-        return reply::ephemeral(ctx, interaction, texts::NOT_A_TICKET).await;
+        return ctx
+            .discord
+            .ephemeral(interaction, texts::NOT_A_TICKET)
+            .await;
     };
-    reply::defer_ephemeral(ctx, interaction).await?;
-    let button = reply::Post {
-        embeds: vec![reply::simple_embed(
+    ctx.discord.defer_ephemeral(interaction).await?;
+    let button = Post {
+        embeds: vec![simple_embed(
             texts::SETUP_EMBED_TITLE,
             texts::SETUP_EMBED_DESCRIPTION,
-            reply::GREEN,
+            GREEN,
         )],
-        components: reply::open_button_row(),
-        ..reply::Post::default()
+        components: buttons::open_button_row(),
+        ..Post::default()
     };
-    let posted = reply::post(ctx, "ticket button", channel, button).await?;
+    let posted = ctx.discord.post("ticket button", channel, button).await?;
     let (channel_id, message_id) = (channel.to_string(), posted.id.to_string());
     ctx.db
         .write(move |conn| {
@@ -117,5 +124,7 @@ pub async fn setup_ticket_button(ctx: &Ctx, interaction: &Interaction) -> Result
             queries::set_setting(conn, "TICKET_BUTTON_MESSAGE_ID", &message_id)
         })
         .await?;
-    reply::finish_deferred(ctx, interaction, texts::SETUP_DONE).await
+    ctx.discord
+        .finish_deferred(interaction, texts::SETUP_DONE)
+        .await
 }

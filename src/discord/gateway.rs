@@ -9,11 +9,10 @@ use twilight_model::application::interaction::{Interaction, InteractionData};
 use twilight_model::channel::message::Component;
 
 use super::commands;
-use super::custom_id::ButtonAction;
-use super::reply;
 use crate::context::Ctx;
 use crate::texts;
 use crate::tickets::actor::TicketMsg;
+use crate::tickets::buttons::ButtonAction;
 use crate::tickets::supervisor::SupervisorMsg;
 use crate::tickets::{open, record};
 
@@ -147,8 +146,10 @@ impl GatewayState {
                     tokio::spawn(async move {
                         if let Err(err) = commands::setup_ticket_button(&ctx, &interaction).await {
                             tracing::error!(error = %err, "/setup_ticket_button failed");
-                            let _ =
-                                reply::ephemeral(&ctx, &interaction, texts::INTERNAL_ERROR).await;
+                            let _ = ctx
+                                .discord
+                                .ephemeral(&interaction, texts::INTERNAL_ERROR)
+                                .await;
                         }
                     });
                 }
@@ -225,7 +226,7 @@ impl GatewayState {
 /// An ephemeral answer from a task, so routing never waits on Discord.
 fn answer(ctx: Arc<Ctx>, interaction: Box<Interaction>, text: &'static str) {
     tokio::spawn(async move {
-        if let Err(err) = reply::ephemeral(&ctx, &interaction, text).await {
+        if let Err(err) = ctx.discord.ephemeral(&interaction, text).await {
             tracing::error!(error = %err, "could not answer an interaction");
         }
     });

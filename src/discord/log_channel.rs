@@ -16,8 +16,9 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::ChannelMarker;
 use twilight_util::builder::embed::EmbedBuilder;
 
-use super::{limits, rest};
+use super::rest;
 use crate::error::Error;
+use crate::limits;
 use crate::texts;
 
 /// After `rest::send` gave up on a 5xx or timeout, the head of the queue is tried again this

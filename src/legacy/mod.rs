@@ -10,7 +10,7 @@
 
 mod apply;
 mod cli;
-mod parse;
+
 mod plan;
 mod read;
 
@@ -19,8 +19,8 @@ use std::path::Path;
 use crate::db::Db;
 use crate::error::{Error, Result};
 
+pub use crate::transcript::{TranscriptEntry, parse_time, parse_transcript};
 pub use cli::import_cli;
-pub use parse::{TranscriptEntry, parse_time, parse_transcript};
 
 /// Negative, far below any id Discord hands out, with room for 2³⁸ tickets of 2²⁴ messages.
 pub const LEGACY_MESSAGE_BASE: i64 = i64::MIN / 2;

@@ -4,11 +4,11 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
-use super::parse::{parse_time, parse_transcript};
 use super::read::{Legacy, LegacyTranscript};
 use super::{COPIED_SETTINGS, LEGACY_MESSAGE_BASE, MAX_TICKET_NUMBER, MESSAGES_PER_TICKET};
 use crate::db::models::{Message, TicketStatus};
 use crate::db::schema::tickets;
+use crate::transcript::{parse_time, parse_transcript};
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = tickets)]

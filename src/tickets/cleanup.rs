@@ -23,7 +23,7 @@ pub async fn run(
     loop {
         tokio::select! {
             _ = ticker.tick() => sweep(&ctx, &supervisor).await,
-            () = crate::app::stopped(&mut stop) => return,
+            () = crate::process::stopped(&mut stop) => return,
         }
     }
 }

@@ -1,8 +1,11 @@
 //! Tickets: the supervisor, one actor per ticket, opening, transcripts and cleanup.
 
 pub mod actor;
+pub mod buttons;
+pub mod category_fill;
 pub mod cleanup;
 pub mod open;
+pub mod policy;
+pub mod port;
 pub mod record;
 pub mod supervisor;
-pub mod transcript;

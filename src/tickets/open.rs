@@ -4,20 +4,21 @@ use std::sync::Arc;
 
 use ractor::ActorRef;
 use twilight_model::application::interaction::Interaction;
-use twilight_model::channel::ChannelType;
 
+use crate::audit::AuditAction;
 use crate::context::Ctx;
 use crate::db::models::{NewAuditEntry, TicketStatus};
 use crate::db::now_ms;
 use crate::db::open_limits::{Limit, LimitReached, OpenLimits};
 use crate::db::queries::{self, Reservation};
-use crate::discord::category_fill;
-use crate::discord::permissions::{self, Stage};
-use crate::discord::reply::{self, Actor as Who, LogEntry};
-use crate::discord::rest;
 use crate::error::Result;
+use crate::overwrites::{self, Stage};
 use crate::texts;
+use crate::tickets::category_fill;
+use crate::tickets::policy::{self, Asker};
+use crate::tickets::port::{GREEN, LogEntry, ORANGE, RED};
 use crate::tickets::supervisor::SupervisorMsg;
+use crate::who::{self, Who};
 
 /// A name as a channel-name part: spaces become dashes, at most 20 characters.
 pub fn name_part(name: &str) -> String {
@@ -30,23 +31,25 @@ pub async fn open_ticket(
     interaction: Box<Interaction>,
 ) -> Result<()> {
     // Creating a channel can take longer than Discord's 3 s when it rate-limits us.
-    reply::defer_ephemeral(&ctx, &interaction).await?;
+    ctx.discord.defer_ephemeral(&interaction).await?;
     let opened = open(&ctx, supervisor, &interaction).await;
     if let Err(err) = &opened {
         // The presser sees "thinking" until told; a failed database write changed nothing.
-        let _ = reply::finish_deferred(&ctx, &interaction, texts::action_failed(err)).await;
+        let _ = ctx
+            .discord
+            .finish_deferred(&interaction, texts::action_failed(err))
+            .await;
     }
     opened
 }
 
 /// The opening limits for whoever pressed: none for staff.
 fn open_limits(ctx: &Ctx, interaction: &Interaction) -> OpenLimits {
-    let roles = interaction
-        .member
-        .as_ref()
-        .map(|m| m.roles.as_slice())
-        .unwrap_or_default();
-    if ctx.config.roles.is_staff(roles) {
+    let asker = Asker {
+        id: interaction.author_id().map(|id| id.get()),
+        roles: who::roles(interaction),
+    };
+    if policy::opens_without_limits(&ctx.config.roles, asker) {
         return OpenLimits::NONE;
     }
     OpenLimits {
@@ -67,12 +70,8 @@ fn refusal_text(reached: &LimitReached) -> String {
 
 fn refusal_entry(who: &Who, reached: &LimitReached, now: i64) -> NewAuditEntry {
     NewAuditEntry {
-        ticket_id: None,
-        action: "refused".into(),
-        actor_id: Some(who.id as i64),
-        actor_name: Some(who.name.clone()),
-        detail: refusal_text(reached),
         created_at: now,
+        ..NewAuditEntry::new(None, AuditAction::Refused, Some(who), refusal_text(reached))
     }
 }
 
@@ -85,17 +84,14 @@ async fn refuse(
     reached: &LimitReached,
 ) -> Result<()> {
     let text = refusal_text(reached);
-    reply::finish_deferred(ctx, interaction, &text).await?;
-    reply::log(
-        ctx,
-        LogEntry {
-            title: texts::LOG_REFUSED,
-            ticket: None,
-            actor: Some(who),
-            detail: text,
-            color: reply::ORANGE,
-        },
-    );
+    ctx.discord.finish_deferred(interaction, &text).await?;
+    ctx.discord.log(LogEntry {
+        title: texts::LOG_REFUSED,
+        ticket: None,
+        actor: Some(who),
+        detail: text,
+        color: ORANGE,
+    });
     tracing::info!(
         opener = who.id,
         ?reached,
@@ -130,12 +126,10 @@ async fn open(
         .await?;
     let ticket = match reservation {
         Reservation::Existing(existing) => {
-            return reply::finish_deferred(
-                ctx,
-                interaction,
-                &texts::already_has_ticket(existing.channel_id),
-            )
-            .await;
+            return ctx
+                .discord
+                .finish_deferred(interaction, &texts::already_has_ticket(existing.channel_id))
+                .await;
         }
         Reservation::Limited(reached) => return refuse(ctx, interaction, &who, &reached).await,
         Reservation::Created(ticket) => ticket,
@@ -145,21 +139,17 @@ async fn open(
     };
     let config = &ctx.config;
     let name = format!("{}-{}", name_part(&who.name), ticket.id);
-    let overwrites = permissions::ticket_channel(
+    let overwrites = overwrites::ticket_channel(
         config,
         Stage::Created,
         opener,
         None,
         ctx.bot_user_id.get().copied(),
     );
-    let created = rest::fetch("create ticket channel", || {
-        ctx.http
-            .create_guild_channel(config.guild_id, &name)
-            .kind(ChannelType::GuildText)
-            .parent_id(config.categories.created)
-            .permission_overwrites(&overwrites)
-    })
-    .await;
+    let created = ctx
+        .discord
+        .create_channel(&name, config.categories.created, &overwrites)
+        .await;
     let id = ticket.id;
     let channel = match created {
         Ok(channel) => channel,
@@ -168,29 +158,26 @@ async fn open(
             ctx.db
                 .write(move |conn| queries::set_status(conn, id, TicketStatus::Failed))
                 .await?;
-            reply::finish_deferred(ctx, interaction, texts::OPEN_FAILED).await?;
-            reply::log(
-                ctx,
-                LogEntry {
-                    title: texts::LOG_OPEN_FAILED,
-                    ticket: Some(id),
-                    actor: Some(&who),
-                    detail: format!("{err}"),
-                    color: reply::RED,
-                },
-            );
+            ctx.discord
+                .finish_deferred(interaction, texts::OPEN_FAILED)
+                .await?;
+            ctx.discord.log(LogEntry {
+                title: texts::LOG_OPEN_FAILED,
+                ticket: Some(id),
+                actor: Some(&who),
+                detail: format!("{err}"),
+                color: RED,
+            });
             return Ok(());
         }
     };
     let channel_id = channel.id.get() as i64;
-    let entry = NewAuditEntry {
-        ticket_id: Some(id),
-        action: "opened".into(),
-        actor_id: Some(who.id as i64),
-        actor_name: Some(who.name.clone()),
-        detail: format!("Kanal {channel_id}"),
-        created_at: now_ms(),
-    };
+    let entry = NewAuditEntry::new(
+        Some(id),
+        AuditAction::Opened,
+        Some(&who),
+        format!("Kanal {channel_id}"),
+    );
     let ticket = ctx
         .db
         .write(move |conn| {
@@ -201,18 +188,17 @@ async fn open(
         .await?;
     ctx.channels.insert(channel.id, id);
     let _ = supervisor.cast(SupervisorMsg::Spawn(Box::new(ticket)));
-    reply::finish_deferred(ctx, interaction, &texts::ticket_created(channel.id.get())).await?;
+    ctx.discord
+        .finish_deferred(interaction, &texts::ticket_created(channel.id.get()))
+        .await?;
     category_fill::check(ctx, config.categories.created).await;
-    reply::log(
-        ctx,
-        LogEntry {
-            title: texts::LOG_OPENED,
-            ticket: Some(id),
-            actor: Some(&who),
-            detail: format!("<#{channel_id}>"),
-            color: reply::GREEN,
-        },
-    );
+    ctx.discord.log(LogEntry {
+        title: texts::LOG_OPENED,
+        ticket: Some(id),
+        actor: Some(&who),
+        detail: format!("<#{channel_id}>"),
+        color: GREEN,
+    });
     tracing::info!(ticket = id, opener = who.id, "ticket opened");
     Ok(())
 }

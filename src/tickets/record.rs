@@ -13,12 +13,8 @@ fn millis(timestamp: Timestamp) -> i64 {
 /// The row for a message of ticket `ticket_id`. `is_ai` marks the secretary's messages.
 pub fn message_row(ticket_id: i64, message: &DiscordMessage, is_ai: bool) -> Message {
     let author = &message.author;
-    let name = message
-        .member
-        .as_ref()
-        .and_then(|m| m.nick.clone())
-        .or_else(|| author.global_name.clone())
-        .unwrap_or_else(|| author.name.clone());
+    let nick = message.member.as_ref().and_then(|m| m.nick.as_deref());
+    let name = crate::who::display_name(nick, author);
     let embeds: Vec<_> = message
         .embeds
         .iter()
@@ -44,8 +40,4 @@ pub fn message_row(ticket_id: i64, message: &DiscordMessage, is_ai: bool) -> Mes
         edited_at: message.edited_timestamp.map(millis),
         deleted_at: None,
     }
-}
-
-pub fn timestamp_millis(timestamp: Timestamp) -> i64 {
-    millis(timestamp)
 }

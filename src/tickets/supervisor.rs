@@ -6,16 +6,16 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ractor::{Actor, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
+use ractor::{Actor, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
 
-use super::actor::{TicketActor, TicketArgs, TicketMsg};
+use super::actor::{self, TicketActor, TicketArgs, TicketMsg};
+use crate::audit::AuditAction;
 use crate::context::Ctx;
-use crate::db::models::Ticket;
-use crate::db::{now_ms, queries};
-use crate::discord::reply::{self, LogEntry};
+use crate::db::models::{NewAuditEntry, Ticket};
+use crate::db::queries;
 use crate::error::Result;
 use crate::texts;
-use crate::tickets::record;
+use crate::tickets::port::{LogEntry, RED};
 
 /// More restarts than this within [`INTENSITY_WINDOW`] marks a ticket degraded.
 const MAX_RESTARTS: usize = 5;
@@ -37,20 +37,9 @@ pub enum SupervisorMsg {
     Spawn(Box<Ticket>),
     /// A failed actor's back-off elapsed.
     Restart(i64),
-    /// An operator asks to revive a degraded ticket.
-    Revive(i64, RpcReplyPort<bool>),
     /// Looks for degraded tickets an operator cleared in the database
     /// (`ticketbot restart-ticket`, possibly from another process).
     CheckRevivals,
-    Status(RpcReplyPort<Vec<ActorStatus>>),
-}
-
-#[derive(Debug, Clone)]
-pub struct ActorStatus {
-    pub ticket_id: i64,
-    pub alive: bool,
-    pub restarts: usize,
-    pub degraded: bool,
 }
 
 #[derive(Default)]
@@ -134,18 +123,6 @@ impl Actor for TicketSupervisor {
             SupervisorMsg::Deliver(id, msg) => state.deliver(&myself, id, msg).await,
             SupervisorMsg::Spawn(ticket) => state.spawn(&myself, *ticket).await,
             SupervisorMsg::Restart(id) => state.restart(&myself, id).await,
-            SupervisorMsg::Revive(id, reply) => {
-                let known = state.slots.get(&id).is_some_and(|s| s.degraded);
-                if known {
-                    let _ = state
-                        .ctx
-                        .db
-                        .write(move |conn| queries::set_degraded(conn, id, false))
-                        .await;
-                    state.revive(&myself, id).await;
-                }
-                let _ = reply.send(known);
-            }
             SupervisorMsg::CheckRevivals => {
                 let degraded: Vec<i64> = state
                     .slots
@@ -165,20 +142,6 @@ impl Actor for TicketSupervisor {
                         state.revive(&myself, id).await;
                     }
                 }
-            }
-            SupervisorMsg::Status(reply) => {
-                let mut list: Vec<_> = state
-                    .slots
-                    .iter()
-                    .map(|(id, slot)| ActorStatus {
-                        ticket_id: *id,
-                        alive: slot.actor.is_some(),
-                        restarts: slot.total_restarts,
-                        degraded: slot.degraded,
-                    })
-                    .collect();
-                list.sort_by_key(|s| s.ticket_id);
-                let _ = reply.send(list);
             }
         }
         Ok(())
@@ -375,27 +338,29 @@ impl SupervisorState {
         tracing::error!(ticket = id, "ticket actor keeps failing; marked degraded");
         let ctx = self.ctx.clone();
         tokio::spawn(async move {
+            let detail = format!(
+                "Der Ticket-Prozess ist mehr als {MAX_RESTARTS}× in {} s abgestürzt und wird nicht mehr neu gestartet. \
+                 Nachrichten werden weiter gespeichert. Nach Behebung: `ticketbot restart-ticket {id}`.",
+                INTENSITY_WINDOW.as_secs()
+            );
+            let entry = NewAuditEntry::new(Some(id), AuditAction::Degraded, None, detail.clone());
             if let Err(err) = ctx
                 .db
-                .write(move |conn| queries::set_degraded(conn, id, true))
+                .write(move |conn| {
+                    queries::set_degraded(conn, id, true)?;
+                    queries::audit(conn, &entry)
+                })
                 .await
             {
                 tracing::error!(ticket = id, error = %err, "could not mark ticket degraded");
             }
-            reply::log(
-                &ctx,
-                LogEntry {
-                    title: texts::LOG_DEGRADED,
-                    ticket: Some(id),
-                    actor: None,
-                    detail: format!(
-                        "Der Ticket-Prozess ist mehr als {MAX_RESTARTS}× in {} s abgestürzt und wird nicht mehr neu gestartet. \
-                         Nachrichten werden weiter gespeichert. Nach Behebung: `ticketbot restart-ticket {id}`.",
-                        INTENSITY_WINDOW.as_secs()
-                    ),
-                    color: reply::RED,
-                },
-            );
+            ctx.discord.log(LogEntry {
+                title: texts::LOG_DEGRADED,
+                ticket: Some(id),
+                actor: None,
+                detail,
+                color: RED,
+            });
             for msg in pending {
                 handle_degraded(&ctx, id, msg).await;
             }
@@ -408,28 +373,13 @@ async fn handle_degraded(ctx: &Ctx, id: i64, msg: TicketMsg) {
     let stored = match msg {
         TicketMsg::MessageCreated(_, Some(receipt)) => receipt.stored().await.map(drop),
         TicketMsg::MessageCreated(message, None) | TicketMsg::MessageUpdated(message) => {
-            let row = record::message_row(id, &message, false);
-            ctx.db
-                .write(move |conn| {
-                    if !queries::record_edit(
-                        conn,
-                        row.id,
-                        &row.content,
-                        row.edited_at.unwrap_or(row.created_at),
-                    )? {
-                        queries::insert_message(conn, &row)?;
-                    }
-                    Ok(())
-                })
-                .await
+            actor::store_edit(ctx, id, &message).await
         }
-        TicketMsg::MessageDeleted(message) => {
-            ctx.db
-                .write(move |conn| queries::record_delete(conn, message.get() as i64, now_ms()))
-                .await
-        }
+        TicketMsg::MessageDeleted(message) => actor::store_delete(ctx, message).await,
         TicketMsg::Button(interaction, _) | TicketMsg::TranscriptCommand(interaction) => {
-            reply::ephemeral(ctx, &interaction, texts::TEMPORARILY_UNAVAILABLE).await
+            ctx.discord
+                .ephemeral(&interaction, texts::TEMPORARILY_UNAVAILABLE)
+                .await
         }
         // Lifecycle and AI events need a live actor; a revived actor rebuilds from the database.
         _ => Ok(()),

@@ -77,7 +77,7 @@ pub struct DiscordApi {
 
 impl DiscordApi {
     pub fn new(config: &Config) -> Result<Self, reqwest::Error> {
-        crate::app::install_crypto_provider();
+        crate::process::install_crypto_provider();
         let http = reqwest::Client::builder()
             // The token endpoint must never be followed elsewhere (RFC 6749 §10.9-style
             // safety); none of these calls expects a redirect.

@@ -49,7 +49,7 @@ pub fn rocket(config: Arc<Config>, db: Db) -> rocket::Rocket<rocket::Build> {
 
 /// The panel with what `/healthz` checks beyond the database (the bot of this process).
 pub fn rocket_with(config: Arc<Config>, db: Db, checks: Checks) -> rocket::Rocket<rocket::Build> {
-    crate::app::install_crypto_provider();
+    crate::process::install_crypto_provider();
     rocket::custom(figment(&config))
         .manage(db)
         .attach(templates::stage())

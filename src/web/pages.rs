@@ -19,7 +19,7 @@ use super::view::{
     TicketPageView, TicketSummary, TranscriptLineView, TranscriptRow, UserView, format_time,
 };
 use crate::db::Db;
-use crate::legacy::parse_transcript;
+use crate::transcript::parse_transcript;
 
 #[derive(Debug, Serialize)]
 struct StatusOption {

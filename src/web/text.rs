@@ -1,5 +1,7 @@
 //! Every sentence the panel shows to a person, in one place (German, as in the original panel).
 
+use crate::audit::AuditAction;
+
 pub const LOGIN_EXPIRED: &str = "Die Anmeldung ist abgelaufen oder wurde in einem anderen Fenster begonnen. Bitte melde dich erneut an.";
 pub const LOGIN_STATE_MISMATCH: &str =
     "Die Anmeldung konnte nicht bestätigt werden (ungültiger Status). Bitte melde dich erneut an.";
@@ -44,19 +46,51 @@ pub fn status_label(status: &str) -> &'static str {
 /// The statuses the list can be filtered by, in the order of the filter menu.
 pub const STATUS_FILTERS: [&str; 6] = ["open", "claimed", "closed", "deleted", "opening", "failed"];
 
-/// The German name of an audit action; unknown actions are shown as stored.
+/// The German name of each audit action the bot writes (exhaustive: a new action needs one).
+pub fn action_label(action: AuditAction) -> &'static str {
+    match action {
+        AuditAction::Opened => "eröffnet",
+        AuditAction::Claimed => "übernommen",
+        AuditAction::Closed => "geschlossen",
+        AuditAction::Deleted => "gelöscht",
+        AuditAction::Transcript => "Transkript gespeichert",
+        AuditAction::Refused => "abgelehnt",
+        AuditAction::ChannelDeleted => "Kanal in Discord gelöscht",
+        AuditAction::Cleanup => "aufgeräumt",
+        AuditAction::RestartRequested => "Neustart angefordert",
+        AuditAction::Verdict => "KI-Einschätzung",
+        AuditAction::Degraded => "beeinträchtigt",
+        AuditAction::LegacyImport => "importiert",
+    }
+}
+
+/// The German name of a stored audit action; unknown actions are shown as stored.
 pub fn audit_label(action: &str) -> Option<&'static str> {
+    if let Some(known) = AuditAction::parse(action) {
+        return Some(action_label(known));
+    }
     Some(match action {
-        "opened" | "created" | "ticket_opened" => "eröffnet",
-        "claimed" | "ticket_claimed" => "übernommen",
+        "created" | "ticket_opened" => "eröffnet",
+        "ticket_claimed" => "übernommen",
         "unclaimed" => "freigegeben",
-        "closed" | "ticket_closed" => "geschlossen",
+        "ticket_closed" => "geschlossen",
         "reopened" => "wieder geöffnet",
-        "deleted" | "ticket_deleted" => "gelöscht",
-        "transcript" | "transcript_saved" => "Transkript gespeichert",
-        "verdict" | "ai_verdict" => "KI-Einschätzung",
-        "degraded" => "beeinträchtigt",
-        "imported" | "legacy_import" => "importiert",
+        "ticket_deleted" => "gelöscht",
+        "transcript_saved" => "Transkript gespeichert",
+        "ai_verdict" => "KI-Einschätzung",
+        "imported" => "importiert",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AuditAction, audit_label};
+
+    #[test]
+    fn every_audit_action_the_bot_writes_has_a_panel_label() {
+        for action in AuditAction::ALL {
+            assert!(audit_label(action.as_str()).is_some(), "{action:?}");
+        }
+    }
 }

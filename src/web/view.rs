@@ -12,7 +12,7 @@ use super::session::Session;
 use super::store::{TicketDetail, TranscriptMeta};
 use super::text;
 use crate::db::models::{AuditEntry, Message, MessageRevision, Ticket, TranscriptEntryRow};
-use crate::legacy::TranscriptEntry;
+use crate::transcript::TranscriptEntry;
 
 /// `25.11.2026 16:42` (UTC, as stored).
 pub fn format_time(ms: i64) -> String {

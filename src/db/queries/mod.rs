@@ -3,13 +3,17 @@
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::models::{
-    AuditEntry, Message, NewAuditEntry, NewTranscript, Ticket, TicketStatus, Transcript,
-};
-use super::schema::{audit_log, bot_settings, message_revisions, messages, tickets, transcripts};
+use super::models::{AuditEntry, NewAuditEntry, NewTranscript, Ticket, TicketStatus, Transcript};
+use super::schema::{audit_log, bot_settings, tickets, transcripts};
 use crate::error::Error;
 
 type QueryResult<T> = Result<T, Error>;
+
+mod message_rows;
+mod secretary;
+
+pub use message_rows::*;
+pub use secretary::*;
 
 pub use super::reservation::{
     Reservation, active_ticket_of, reserve_ticket, reserve_ticket_within,
@@ -168,140 +172,6 @@ pub fn closed_before(conn: &mut DbConn, cutoff: i64) -> QueryResult<Vec<Ticket>>
         .load(conn)?)
 }
 
-/// Stores a message unless a row with its Discord id exists; true when it was new.
-pub fn insert_message(conn: &mut DbConn, message: &Message) -> QueryResult<bool> {
-    let inserted = match conn {
-        DbConn::Sqlite(conn) => diesel::insert_or_ignore_into(messages::table)
-            .values(message)
-            .execute(conn)?,
-        DbConn::Postgres(conn) => diesel::insert_into(messages::table)
-            .values(message)
-            .on_conflict_do_nothing()
-            .execute(conn)?,
-    };
-    Ok(inserted > 0)
-}
-
-/// Stores `rows` unless their Discord ids are known; for each, true when it was new. On
-/// PostgreSQL one multi-row statement (a round trip per row was the limit there); SQLite runs
-/// in-process, where a cached single-row statement is as fast.
-pub fn insert_messages(conn: &mut DbConn, rows: &[Message]) -> QueryResult<Vec<bool>> {
-    match conn {
-        DbConn::Sqlite(_) => rows.iter().map(|row| insert_message(conn, row)).collect(),
-        DbConn::Postgres(pg) => {
-            if rows.is_empty() {
-                return Ok(Vec::new());
-            }
-            let inserted: std::collections::HashSet<i64> = diesel::insert_into(messages::table)
-                .values(rows)
-                .on_conflict_do_nothing()
-                .returning(messages::id)
-                .get_results(pg)?
-                .into_iter()
-                .collect();
-            // A Discord id twice in one batch is new only the first time.
-            let mut seen = std::collections::HashSet::new();
-            Ok(rows
-                .iter()
-                .map(|row| inserted.contains(&row.id) && seen.insert(row.id))
-                .collect())
-        }
-    }
-}
-
-/// Records an edit, keeping the previous text as a revision.
-pub fn record_edit(
-    conn: &mut DbConn,
-    message_id: i64,
-    new_content: &str,
-    edited_at: i64,
-) -> QueryResult<bool> {
-    let old: Option<String> = messages::table
-        .find(message_id)
-        .select(messages::content)
-        .first(conn)
-        .optional()?;
-    let Some(old) = old else {
-        return Ok(false);
-    };
-    if old == new_content {
-        return Ok(true);
-    }
-    diesel::insert_into(message_revisions::table)
-        .values((
-            message_revisions::message_id.eq(message_id),
-            message_revisions::content.eq(old),
-            message_revisions::replaced_at.eq(edited_at),
-        ))
-        .execute(conn)?;
-    diesel::update(messages::table.find(message_id))
-        .set((
-            messages::content.eq(new_content),
-            messages::edited_at.eq(edited_at),
-        ))
-        .execute(conn)?;
-    Ok(true)
-}
-
-pub fn record_delete(conn: &mut DbConn, message_id: i64, deleted_at: i64) -> QueryResult<()> {
-    diesel::update(messages::table.find(message_id))
-        .filter(messages::deleted_at.is_null())
-        .set(messages::deleted_at.eq(deleted_at))
-        .execute(conn)?;
-    Ok(())
-}
-
-pub fn messages_of(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Vec<Message>> {
-    Ok(messages::table
-        .filter(messages::ticket_id.eq(ticket_id))
-        .order(messages::id)
-        .select(Message::as_select())
-        .load(conn)?)
-}
-
-/// The opener's messages after `after` (a Discord message id) that are not deleted, oldest
-/// first: what the secretary has not answered yet. Reads only those rows, not the whole
-/// channel, since it runs on every opener message and at every actor start.
-pub fn unanswered_messages(
-    conn: &mut DbConn,
-    ticket_id: i64,
-    opener_id: i64,
-    after: i64,
-) -> QueryResult<Vec<Message>> {
-    Ok(messages::table
-        .filter(messages::ticket_id.eq(ticket_id))
-        .filter(messages::id.gt(after))
-        .filter(messages::author_id.eq(opener_id))
-        .filter(messages::author_is_bot.eq(false))
-        .filter(messages::deleted_at.is_null())
-        .order(messages::id)
-        .select(Message::as_select())
-        .load(conn)?)
-}
-
-/// The newest stored Discord message of a ticket. Imported legacy messages have negative ids
-/// and are no position in Discord's history, so they are left out.
-pub fn newest_message_id(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Option<i64>> {
-    Ok(messages::table
-        .filter(messages::ticket_id.eq(ticket_id))
-        .filter(messages::id.gt(0))
-        .select(diesel::dsl::max(messages::id))
-        .first(conn)?)
-}
-
-/// Moves a ticket's channel-history position forward to `synced` (never back).
-pub fn record_history_synced(conn: &mut DbConn, ticket_id: i64, synced: i64) -> QueryResult<()> {
-    diesel::update(tickets::table.find(ticket_id))
-        .filter(
-            tickets::history_synced_id
-                .is_null()
-                .or(tickets::history_synced_id.lt(synced)),
-        )
-        .set(tickets::history_synced_id.eq(synced))
-        .execute(conn)?;
-    Ok(())
-}
-
 pub fn insert_transcript(conn: &mut DbConn, transcript: NewTranscript) -> QueryResult<Transcript> {
     let id: i64 = diesel::insert_into(transcripts::table)
         .values(transcript)
@@ -353,99 +223,6 @@ pub fn set_setting(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()>
             .values((bot_settings::key.eq(key), bot_settings::value.eq(value)))
             .execute(conn)?;
     }
-    Ok(())
-}
-
-// ----------------------------------------------------------------- AI secretary
-
-/// The secretary's persisted conversation of ticket `ticket_id`, oldest first.
-pub fn ai_turns_of(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Vec<super::models::AiTurn>> {
-    use super::schema::ai_turns;
-    Ok(ai_turns::table
-        .filter(ai_turns::ticket_id.eq(ticket_id))
-        .order(ai_turns::id)
-        .select(super::models::AiTurn::as_select())
-        .load(conn)?)
-}
-
-pub fn insert_ai_turns(conn: &mut DbConn, turns: &[super::models::NewAiTurn]) -> QueryResult<()> {
-    use super::schema::ai_turns;
-    for turn in turns {
-        diesel::insert_into(ai_turns::table)
-            .values(turn)
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-pub fn set_ai_state(conn: &mut DbConn, id: i64, state: &str) -> QueryResult<()> {
-    diesel::update(tickets::table.find(id))
-        .set(tickets::ai_state.eq(state))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// One answered batch of opener messages: counts the turn and its tokens.
-pub fn record_ai_turn(
-    conn: &mut DbConn,
-    id: i64,
-    tokens: i64,
-    answered_up_to: i64,
-) -> QueryResult<()> {
-    diesel::update(tickets::table.find(id))
-        .set((
-            tickets::ai_turns.eq(tickets::ai_turns + 1),
-            tickets::ai_tokens.eq(tickets::ai_tokens + tokens),
-            tickets::ai_answered_up_to.eq(answered_up_to),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// What the ban lookup (or the user) told about the ban, before the verdict.
-pub fn set_ban_facts(
-    conn: &mut DbConn,
-    id: i64,
-    ban_id: &str,
-    player_name: Option<&str>,
-    ban_reason: Option<&str>,
-) -> QueryResult<()> {
-    diesel::update(tickets::table.find(id))
-        .set((
-            tickets::verdict_ban_id.eq(ban_id),
-            tickets::verdict_player_name.eq(player_name),
-            tickets::verdict_ban_reason.eq(ban_reason),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// The secretary's verdict and where she stands afterwards (`handed_over` or `declined`).
-#[allow(clippy::too_many_arguments)]
-pub fn set_verdict(
-    conn: &mut DbConn,
-    id: i64,
-    source: &str,
-    ban_id: Option<&str>,
-    ban_reason: Option<&str>,
-    cooperative: Option<bool>,
-    summary: &str,
-    ai_state: &str,
-    now: i64,
-) -> QueryResult<()> {
-    diesel::update(tickets::table.find(id))
-        .set((
-            tickets::verdict_source.eq(source),
-            tickets::verdict_ban_id.eq(ban_id),
-            tickets::verdict_ban_reason.eq(ban_reason),
-            tickets::verdict_cooperative.eq(cooperative),
-            tickets::verdict_summary.eq(summary),
-            tickets::verdict_at.eq(now),
-            tickets::ai_state.eq(ai_state),
-            tickets::ai_uncooperative
-                .eq(tickets::ai_uncooperative + i32::from(cooperative == Some(false))),
-        ))
-        .execute(conn)?;
     Ok(())
 }
 

@@ -9,10 +9,9 @@ use twilight_model::channel::Channel;
 use twilight_model::id::Id;
 use twilight_model::id::marker::ChannelMarker;
 
-use super::reply::{self, LogEntry};
-use super::rest;
 use crate::context::Ctx;
 use crate::texts;
+use crate::tickets::port::{LogEntry, ORANGE};
 
 /// Discord's limit of channels in one category.
 pub const MAX_CHANNELS: usize = 50;
@@ -40,18 +39,8 @@ impl CategoryFill {
 /// every ticket category (one request) and warns when `landed_in` is nearly full. Failures
 /// only go to the operator's log; the ticket itself is done.
 pub async fn check(ctx: &Ctx, landed_in: Id<ChannelMarker>) {
-    let listed = rest::send("list guild channels", || {
-        ctx.http.guild_channels(ctx.config.guild_id)
-    })
-    .await;
-    let channels: Vec<Channel> = match listed {
-        Ok(response) => match response.models().await {
-            Ok(channels) => channels,
-            Err(err) => {
-                tracing::warn!(error = %err, "could not read the guild's channels");
-                return;
-            }
-        },
+    let channels: Vec<Channel> = match ctx.discord.guild_channels().await {
+        Ok(channels) => channels,
         Err(err) => {
             tracing::warn!(error = %err, "could not list the guild's channels");
             return;
@@ -73,16 +62,13 @@ pub async fn check(ctx: &Ctx, landed_in: Id<ChannelMarker>) {
                 count,
                 "ticket category nearly full"
             );
-            reply::log(
-                ctx,
-                LogEntry {
-                    title: texts::LOG_CATEGORY_NEARLY_FULL,
-                    ticket: None,
-                    actor: None,
-                    detail: texts::category_nearly_full(category.get(), count, MAX_CHANNELS),
-                    color: reply::ORANGE,
-                },
-            );
+            ctx.discord.log(LogEntry {
+                title: texts::LOG_CATEGORY_NEARLY_FULL,
+                ticket: None,
+                actor: None,
+                detail: texts::category_nearly_full(category.get(), count, MAX_CHANNELS),
+                color: ORANGE,
+            });
         }
     }
 }

@@ -1,5 +1,8 @@
-//! The stable `custom_id`s of our buttons, and how clicks on the original Python bot's buttons
+//! Our buttons and their stable `custom_id`s, and how clicks on the original Python bot's buttons
 //! are understood, so a server can switch bots without re-posting anything.
+
+use twilight_model::channel::message::Component;
+use twilight_model::channel::message::component::{ActionRow, Button, ButtonStyle};
 
 use crate::texts;
 
@@ -53,6 +56,37 @@ impl ButtonAction {
             _ => None,
         }
     }
+}
+
+fn button(custom_id: &str, label: &str, style: ButtonStyle) -> Component {
+    Component::Button(Button {
+        custom_id: Some(custom_id.to_owned()),
+        disabled: false,
+        emoji: None,
+        id: None,
+        label: Some(label.to_owned()),
+        sku_id: None,
+        style,
+        url: None,
+    })
+}
+
+pub fn open_button_row() -> Vec<Component> {
+    vec![Component::ActionRow(ActionRow {
+        components: vec![button(OPEN, texts::LABEL_OPEN, ButtonStyle::Danger)],
+        id: None,
+    })]
+}
+
+pub fn staff_button_row() -> Vec<Component> {
+    vec![Component::ActionRow(ActionRow {
+        components: vec![
+            button(CLAIM, texts::LABEL_CLAIM, ButtonStyle::Success),
+            button(CLOSE, texts::LABEL_CLOSE, ButtonStyle::Danger),
+            button(DELETE, texts::LABEL_DELETE, ButtonStyle::Danger),
+        ],
+        id: None,
+    })]
 }
 
 #[cfg(test)]

@@ -1,0 +1,77 @@
+//! The actions the audit table records, stored as stable strings.
+
+/// One kind of audit row. The strings are stored in `audit_log.action` and must not change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    Opened,
+    Claimed,
+    Closed,
+    Deleted,
+    /// A transcript saved on request (`/ticket_transcript`).
+    Transcript,
+    /// An action or an opening refused (roles, state, limits).
+    Refused,
+    /// The channel was deleted by hand in Discord.
+    ChannelDeleted,
+    /// The closed channel was deleted after `TICKET_CLEANUP_DAYS`.
+    Cleanup,
+    /// An operator cleared the degraded mark (`ticketbot restart-ticket`).
+    RestartRequested,
+    /// Sigrid handed over with a verdict (detail: where she stands afterwards).
+    Verdict,
+    /// The ticket's actor kept crashing and is no longer restarted.
+    Degraded,
+    /// Imported from the original bot's database.
+    LegacyImport,
+}
+
+impl AuditAction {
+    pub const ALL: [Self; 12] = [
+        Self::Opened,
+        Self::Claimed,
+        Self::Closed,
+        Self::Deleted,
+        Self::Transcript,
+        Self::Refused,
+        Self::ChannelDeleted,
+        Self::Cleanup,
+        Self::RestartRequested,
+        Self::Verdict,
+        Self::Degraded,
+        Self::LegacyImport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Opened => "opened",
+            Self::Claimed => "claimed",
+            Self::Closed => "closed",
+            Self::Deleted => "deleted",
+            Self::Transcript => "transcript",
+            Self::Refused => "refused",
+            Self::ChannelDeleted => "channel_deleted",
+            Self::Cleanup => "cleanup",
+            Self::RestartRequested => "restart_requested",
+            Self::Verdict => "verdict",
+            Self::Degraded => "degraded",
+            Self::LegacyImport => "legacy_import",
+        }
+    }
+
+    /// The action stored as `raw`; None for a string no version of this bot writes.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction;
+
+    #[test]
+    fn every_action_reads_back_as_itself() {
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(action));
+        }
+    }
+}

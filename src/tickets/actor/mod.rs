@@ -1,0 +1,377 @@
+//! One actor per ticket: owns the ticket's claim status and conversation, persists every
+//! change before it answers Discord, and stores every message of its channel. This file holds
+//! its lifecycle and dispatch; the staff actions, the channel's history and storage, the
+//! welcome and Sigrid's effects each have a file of their own.
+
+mod history;
+mod secretary;
+mod staff;
+mod welcome;
+
+pub use history::{store_delete, store_edit};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ractor::{Actor, ActorProcessingErr, ActorRef};
+use twilight_model::application::interaction::Interaction;
+use twilight_model::channel::Message as DiscordMessage;
+use twilight_model::id::Id;
+use twilight_model::id::marker::{ChannelMarker, MessageMarker, UserMarker};
+
+use crate::ai::secretary::Thought;
+use crate::audit::AuditAction;
+use crate::context::Ctx;
+use crate::db::batch::Receipt;
+use crate::db::models::{NewAuditEntry, Ticket};
+use crate::db::{DbConn, now_ms, queries};
+use crate::error::{Error, Result};
+use crate::texts;
+use crate::tickets::buttons::ButtonAction;
+use crate::tickets::port::{LogEntry, RED};
+use crate::who::Who;
+
+/// How long the actor of a closed ticket stays to store late messages before it stops.
+const CLOSED_LINGER: Duration = Duration::from_secs(30);
+/// Pauses between tries to post a new ticket's welcome while Discord refuses it.
+const WELCOME_RETRY_FIRST: Duration = Duration::from_secs(1);
+const WELCOME_RETRY_MAX: Duration = Duration::from_secs(300);
+
+pub struct TicketActor;
+
+pub struct TicketArgs {
+    pub ctx: Arc<Ctx>,
+    pub ticket: Ticket,
+}
+
+pub struct TicketState {
+    ctx: Arc<Ctx>,
+    ticket: Ticket,
+    /// Sigrid thinks: new opener messages wait for her and are answered together.
+    secretary_busy: bool,
+    /// The channel-history catch-up in flight; it ends with the actor.
+    backfill: Option<tokio::task::AbortHandle>,
+    /// Sigrid's greeting is still to be posted (a new ticket whose welcome is not up yet).
+    greeting_due: bool,
+}
+
+pub enum TicketMsg {
+    Button(Box<Interaction>, ButtonAction),
+    TranscriptCommand(Box<Interaction>),
+    /// A channel message; with the receipt of its storage when the router already queued it.
+    MessageCreated(Box<DiscordMessage>, Option<Receipt>),
+    /// Messages of the channel after message id `after` (oldest first): what arrived while no
+    /// actor listened.
+    Backfilled {
+        after: i64,
+        missed: Vec<DiscordMessage>,
+    },
+    MessageUpdated(Box<DiscordMessage>),
+    MessageDeleted(Id<MessageMarker>),
+    /// The channel was deleted by hand in Discord.
+    ChannelDeleted,
+    /// The closed channel is older than `TICKET_CLEANUP_DAYS`.
+    Cleanup,
+    IdleStop,
+    /// Sigrid finished thinking about the opener's messages.
+    AiDone(Box<Thought>),
+    /// Try again to post the welcome (and greeting) that Discord refused; the next pause.
+    PostWelcome(Duration),
+}
+
+impl Actor for TicketActor {
+    type Msg = TicketMsg;
+    type State = TicketState;
+    type Arguments = TicketArgs;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<TicketMsg>,
+        args: TicketArgs,
+    ) -> Result<TicketState, ActorProcessingErr> {
+        Ok(TicketState {
+            secretary_busy: false,
+            backfill: None,
+            greeting_due: false,
+            ctx: args.ctx,
+            ticket: args.ticket,
+        })
+    }
+
+    async fn post_start(
+        &self,
+        myself: ActorRef<TicketMsg>,
+        state: &mut TicketState,
+    ) -> Result<(), ActorProcessingErr> {
+        Box::pin(state.on_start(&myself)).await;
+        Ok(())
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<TicketMsg>,
+        message: TicketMsg,
+        state: &mut TicketState,
+    ) -> Result<(), ActorProcessingErr> {
+        // An actor's task is as big as the largest future it may await, for as long as it
+        // lives; boxing the work keeps an idle ticket at a few hundred bytes instead of
+        // tens of KiB (measured by the load tool's memory scenario).
+        Box::pin(state.on_message(&myself, message)).await
+    }
+
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<TicketMsg>,
+        state: &mut TicketState,
+    ) -> Result<(), ActorProcessingErr> {
+        // A successor starts its own catch-up; this one would only hold a Discord request slot.
+        if let Some(backfill) = state.backfill.take() {
+            backfill.abort();
+        }
+        Ok(())
+    }
+}
+
+/// How long a change the database could not take waits before it is tried again.
+const STORAGE_RETRY: Duration = Duration::from_secs(2);
+
+/// Hands `msg` back to the actor after a pause: the database takes no writes (full disk,
+/// server down), and failing the actor would only restart it into the same wall, over and
+/// over, until the ticket is marked degraded.
+fn retry_later(myself: &ActorRef<TicketMsg>, ticket: i64, err: &Error, msg: TicketMsg) {
+    tracing::warn!(ticket, error = %err, retry_in = ?STORAGE_RETRY, "could not store a change; trying again");
+    myself.send_after(STORAGE_RETRY, move || msg);
+}
+
+/// What the actor does after an action.
+#[derive(Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    /// Closed: stay a little for late messages, then stop.
+    Linger,
+    Stop,
+}
+
+impl TicketState {
+    async fn on_message(
+        &mut self,
+        myself: &ActorRef<TicketMsg>,
+        message: TicketMsg,
+    ) -> Result<(), ActorProcessingErr> {
+        match message {
+            TicketMsg::Button(interaction, action) => {
+                let outcome = match action {
+                    ButtonAction::Claim => Box::pin(self.claim(&interaction)).await,
+                    ButtonAction::Close => self.close(&interaction).await,
+                    ButtonAction::Delete => self.delete(&interaction).await,
+                    // Opening happens before a ticket exists; the router never sends it here.
+                    ButtonAction::Open => Ok(Flow::Continue),
+                };
+                self.finish(myself, &interaction, outcome).await;
+            }
+            TicketMsg::TranscriptCommand(interaction) => {
+                let outcome = self.transcript_command(&interaction).await;
+                self.finish(myself, &interaction, outcome).await;
+            }
+            TicketMsg::Backfilled { after, missed } => {
+                match self.store_backfilled(after, &missed).await {
+                    Err(err) if err.is_transient_storage() => {
+                        retry_later(
+                            myself,
+                            self.id(),
+                            &err,
+                            TicketMsg::Backfilled { after, missed },
+                        );
+                    }
+                    stored => {
+                        stored?;
+                        // The opener may have written while nobody answered.
+                        if !missed.is_empty() {
+                            self.secretary_turn(myself).await;
+                        }
+                    }
+                }
+            }
+            TicketMsg::MessageCreated(message, receipt) => {
+                match self.store(&message, receipt).await {
+                    // The message writer keeps it and writes it again once the database
+                    // takes writes; the ticket goes on meanwhile.
+                    Err(err) if err.is_transient_storage() => {
+                        tracing::warn!(ticket = self.id(), error = %err, "message not stored yet");
+                    }
+                    stored => stored?,
+                }
+                self.secretary_hears(myself, &message).await;
+            }
+            TicketMsg::MessageUpdated(message) => match self.store_edit(&message).await {
+                Err(err) if err.is_transient_storage() => {
+                    retry_later(myself, self.id(), &err, TicketMsg::MessageUpdated(message));
+                }
+                stored => stored?,
+            },
+            TicketMsg::MessageDeleted(id) => match self.store_delete(id).await {
+                Err(err) if err.is_transient_storage() => {
+                    retry_later(myself, self.id(), &err, TicketMsg::MessageDeleted(id));
+                }
+                stored => stored?,
+            },
+            TicketMsg::ChannelDeleted => match self.channel_gone().await {
+                Err(err) if err.is_transient_storage() => {
+                    retry_later(myself, self.id(), &err, TicketMsg::ChannelDeleted);
+                }
+                gone => {
+                    gone?;
+                    myself.stop(None);
+                }
+            },
+            TicketMsg::Cleanup => {
+                if self.cleanup().await? == Flow::Stop {
+                    myself.stop(None);
+                }
+            }
+            TicketMsg::IdleStop => {
+                if !self.ticket.status().is_active() {
+                    myself.stop(None);
+                }
+            }
+            TicketMsg::AiDone(thought) => self.secretary_done(myself, *thought).await?,
+            TicketMsg::PostWelcome(pause) => {
+                if self.ticket.status().is_active() {
+                    Box::pin(self.welcome_or_retry(myself, pause)).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Greets a new ticket, catches up on the channel and on unanswered opener messages.
+    async fn on_start(&mut self, myself: &ActorRef<TicketMsg>) {
+        let status = self.ticket.status();
+        // Where the catch-up on channel history starts is read before this actor posts
+        // anything: a welcome posted now (its predecessor died before recording one) is
+        // newer than what users wrote meanwhile.
+        let catch_up_from = match self.catch_up_position().await {
+            Ok(position) => position,
+            Err(err) => {
+                tracing::warn!(ticket = self.ticket.id, error = %err, "could not backfill channel history");
+                None
+            }
+        };
+        if status.is_active() && self.ticket.welcome_message_id.is_none() {
+            self.greeting_due = true;
+            // Boxed: all actors start at once, and only a new ticket needs this big future.
+            Box::pin(self.welcome_or_retry(myself, WELCOME_RETRY_FIRST)).await;
+        }
+        // Messages that reached the channel while no actor listened.
+        if let Some((channel, after)) = catch_up_from {
+            self.start_backfill(myself, channel, after);
+        }
+        if !status.is_active() {
+            myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
+        }
+        // A restarted actor answers what the opener wrote while nobody answered, including
+        // what the router queued for storage while its predecessor died.
+        self.ctx.messages.flush().await;
+        self.secretary_turn(myself).await;
+    }
+
+    fn id(&self) -> i64 {
+        self.ticket.id
+    }
+
+    fn channel(&self) -> Option<Id<ChannelMarker>> {
+        self.ticket
+            .channel_id
+            .and_then(|c| Id::new_checked(c as u64))
+    }
+
+    fn opener(&self) -> Id<UserMarker> {
+        Id::new_checked(self.ticket.opener_id as u64).unwrap_or(Id::new(1))
+    }
+
+    fn discord(&self) -> &dyn crate::tickets::port::Discord {
+        self.ctx.discord.as_ref()
+    }
+
+    async fn reload(&mut self) -> Result<()> {
+        let id = self.id();
+        self.ticket = self
+            .ctx
+            .db
+            .run(move |conn| queries::ticket(conn, id))
+            .await?;
+        Ok(())
+    }
+
+    /// Answers the presser when an action failed, so nobody waits on a silent button.
+    async fn finish(
+        &mut self,
+        myself: &ActorRef<TicketMsg>,
+        interaction: &Interaction,
+        outcome: Result<Flow>,
+    ) {
+        match outcome {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Linger) => {
+                myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
+            }
+            Ok(Flow::Stop) => myself.stop(None),
+            Err(err) => {
+                tracing::error!(ticket = self.id(), code = err.code(), error = %err, "ticket action failed");
+                let _ = self
+                    .discord()
+                    .ephemeral(interaction, texts::action_failed(&err))
+                    .await;
+                // The database is the truth; whatever was half done is re-read.
+                let _ = self.reload().await;
+            }
+        }
+    }
+
+    /// Writes a state change and its audit row in one transaction.
+    async fn transition(
+        &self,
+        action: AuditAction,
+        who: Option<&Who>,
+        detail: &str,
+        change: fn(&mut DbConn, i64, i64) -> Result<()>,
+    ) -> Result<()> {
+        let id = self.id();
+        let entry = NewAuditEntry::new(Some(id), action, who, detail);
+        self.ctx
+            .db
+            .write(move |conn| {
+                change(conn, id, now_ms())?;
+                queries::audit(conn, &entry)
+            })
+            .await
+    }
+
+    /// Posts an event of this ticket to the log channel.
+    fn log(&self, title: &str, who: Option<&Who>, detail: String, color: u32) {
+        self.discord().log(LogEntry {
+            title,
+            ticket: Some(self.id()),
+            actor: who,
+            detail,
+            color,
+        });
+    }
+}
+
+/// A Discord refusal that retrying cannot fix: tell the operator what to fix.
+pub async fn report_discord_failure(ctx: &Ctx, ticket: i64, what: &str, err: &Error) {
+    let hint = match err.discord_status() {
+        Some(403) => "Dem Bot fehlen Rechte (Kanäle verwalten, Berechtigungen verwalten).",
+        Some(404) => "Kanal oder Kategorie existiert nicht (mehr); *_CATEGORY_ID prüfen.",
+        _ => "Discord war nicht erreichbar.",
+    };
+    tracing::error!(ticket, action = what, error = %err, hint, "Discord refused a ticket action");
+    ctx.discord.log(LogEntry {
+        title: "Discord-Fehler",
+        ticket: Some(ticket),
+        actor: None,
+        detail: format!("{what} fehlgeschlagen: {err}. {hint}"),
+        color: RED,
+    });
+}

@@ -1,0 +1,331 @@
+//! The staff's actions on a ticket (claim, close, delete, transcript) and what they do to its
+//! channel; who may do each is `tickets::policy`'s to say.
+
+use twilight_model::application::interaction::Interaction;
+use twilight_model::id::Id;
+
+use super::{Flow, TicketState, report_discord_failure};
+use crate::audit::AuditAction;
+use crate::db::models::{NewAuditEntry, NewTranscript, TicketStatus};
+use crate::db::{now_ms, queries, transcripts};
+use crate::error::Result;
+use crate::overwrites::{self, Stage};
+use crate::texts;
+use crate::tickets::category_fill;
+use crate::tickets::policy::{self, Asker, Claim};
+use crate::tickets::port::{BLUE, GREEN, ORANGE, Post, RED};
+use crate::transcript;
+use crate::who::{self, Who};
+
+/// The channel name after a claim: `<opener>-<claimer>-<number>`.
+fn claimed_channel_name(opener: &str, claimer: &str, number: i64) -> String {
+    format!(
+        "{}-{}-{number}",
+        crate::tickets::open::name_part(opener),
+        crate::tickets::open::name_part(claimer)
+    )
+}
+
+fn asker<'a>(interaction: &'a Interaction, who: Option<&Who>) -> Asker<'a> {
+    Asker {
+        id: who.map(|w| w.id),
+        roles: who::roles(interaction),
+    }
+}
+
+impl TicketState {
+    /// Refuses an action: ephemeral answer, audit row, log channel.
+    pub(super) async fn refuse(
+        &self,
+        interaction: &Interaction,
+        who: Option<&Who>,
+        text: &str,
+    ) -> Result<Flow> {
+        let entry = NewAuditEntry::new(Some(self.id()), AuditAction::Refused, who, text);
+        self.ctx
+            .db
+            .write(move |conn| queries::audit(conn, &entry))
+            .await?;
+        self.discord().ephemeral(interaction, text).await?;
+        self.log(texts::LOG_REFUSED, who, text.to_owned(), ORANGE);
+        Ok(Flow::Continue)
+    }
+
+    pub(super) async fn claim(&mut self, interaction: &Interaction) -> Result<Flow> {
+        let who = Who::of(interaction);
+        let config = &self.ctx.config;
+        let claim = match policy::claim(
+            &config.roles,
+            asker(interaction, who.as_ref()),
+            &self.ticket,
+        ) {
+            Ok(claim) => claim,
+            // Without an author there is nobody to answer but a refusal of the roles.
+            Err(text) if who.is_some() || !config.roles.is_staff(who::roles(interaction)) => {
+                return self.refuse(interaction, who.as_ref(), &text).await;
+            }
+            Err(_) => return Ok(Flow::Continue),
+        };
+        let Some(who) = who else {
+            return Ok(Flow::Continue);
+        };
+        let takeover = claim == Claim::Takeover;
+        let sigrid_listened = crate::ai::secretary::listens(&self.ticket);
+        let limit = config.max_tickets_per_supporter;
+        let (id, claimer, claimer_name) = (self.id(), who.id as i64, who.name.clone());
+        let previous = self.ticket.claimed_by;
+        let granted = self
+            .ctx
+            .db
+            .write(move |conn| {
+                let limit = i64::from(limit);
+                if !queries::claim_within_limit(conn, id, claimer, &claimer_name, limit, now_ms())?
+                {
+                    return Ok(false);
+                }
+                let detail = match previous {
+                    Some(previous) => format!("übernommen von {previous}"),
+                    None => String::new(),
+                };
+                let claimer = Who {
+                    id: claimer as u64,
+                    name: claimer_name.clone(),
+                };
+                queries::audit(
+                    conn,
+                    &NewAuditEntry::new(Some(id), AuditAction::Claimed, Some(&claimer), detail),
+                )?;
+                Ok(true)
+            })
+            .await?;
+        if !granted {
+            return self
+                .refuse(interaction, Some(&who), &texts::claim_limit(limit))
+                .await;
+        }
+        self.reload().await?;
+        let text = if takeover {
+            texts::taken_over(id, who.id)
+        } else {
+            texts::claimed(id, who.id)
+        };
+        self.discord().public(interaction, &text).await?;
+        if sigrid_listened {
+            self.secretary_steps_back(Some(texts::SECRETARY_STEPS_BACK_CLAIMED))
+                .await;
+        }
+        self.apply_channel_stage(Stage::Claimed, Some(&who)).await;
+        self.log(texts::LOG_CLAIMED, Some(&who), text, GREEN);
+        Ok(Flow::Continue)
+    }
+
+    /// Moves, renames and re-permissions the channel for `stage`. Failures are reported to the
+    /// log channel: the ticket's state in the database stays what it is.
+    async fn apply_channel_stage(&self, stage: Stage, claimer: Option<&Who>) {
+        let Some(channel) = self.channel() else {
+            return;
+        };
+        let config = &self.ctx.config;
+        let parent = match stage {
+            Stage::Created => config.categories.created,
+            Stage::Claimed => config.categories.claimed,
+            Stage::Closed => config.categories.closed,
+        };
+        let claimer_id = claimer.and_then(|c| Id::new_checked(c.id));
+        let overwrites = overwrites::ticket_channel(
+            config,
+            stage,
+            self.opener(),
+            claimer_id,
+            self.ctx.bot_user_id.get().copied(),
+        );
+        let name =
+            claimer.map(|c| claimed_channel_name(&self.ticket.opener_name, &c.name, self.id()));
+        let result = self
+            .discord()
+            .move_channel(channel, parent, &overwrites, name.as_deref())
+            .await;
+        match result {
+            Ok(()) => category_fill::check(&self.ctx, parent).await,
+            Err(err) => {
+                report_discord_failure(&self.ctx, self.id(), "Kanal verschieben", &err).await
+            }
+        }
+    }
+
+    async fn save_transcript(&self, reason: &str, who: Option<&Who>) -> Result<(usize, String)> {
+        let id = self.id();
+        let reason = reason.to_owned();
+        let (by_id, by_name) = (who.map(|w| w.id as i64), who.map(|w| w.name.clone()));
+        self.ctx
+            .db
+            .write(move |conn| {
+                let messages = queries::messages_of(conn, id)?;
+                let body_text = transcript::render_text(&messages);
+                let stored = queries::insert_transcript(
+                    conn,
+                    NewTranscript {
+                        ticket_id: id,
+                        reason,
+                        created_by: by_id,
+                        created_by_name: by_name,
+                        created_at: now_ms(),
+                        message_count: messages.len() as i32,
+                        body_text: body_text.clone(),
+                    },
+                )?;
+                transcripts::insert_entries(conn, &transcript::rows(stored.id, &messages))?;
+                Ok((messages.len(), body_text))
+            })
+            .await
+    }
+
+    pub(super) async fn close(&mut self, interaction: &Interaction) -> Result<Flow> {
+        let who = Who::of(interaction);
+        let allowed = policy::close(
+            &self.ctx.config.roles,
+            asker(interaction, who.as_ref()),
+            &self.ticket,
+        );
+        if let Err(text) = allowed {
+            return self.refuse(interaction, who.as_ref(), &text).await;
+        }
+        if crate::ai::secretary::listens(&self.ticket) {
+            self.secretary_steps_back(None).await;
+        }
+        let id = self.id();
+        self.save_transcript("close", who.as_ref()).await?;
+        self.transition(AuditAction::Closed, who.as_ref(), "", queries::set_closed)
+            .await?;
+        self.reload().await?;
+        self.discord()
+            .public(interaction, &texts::closing(id))
+            .await?;
+        self.apply_channel_stage(Stage::Closed, None).await;
+        if let Some(channel) = self.channel() {
+            let notice = Post {
+                content: texts::CLOSED_NOTICE,
+                ..Post::default()
+            };
+            let notice = self.discord().post("closed notice", channel, notice).await;
+            if let Ok(notice) = notice {
+                let _ = self.store(&notice, None).await;
+            }
+        }
+        self.log(texts::LOG_CLOSED, who.as_ref(), String::new(), RED);
+        Ok(Flow::Linger)
+    }
+
+    pub(super) async fn delete(&mut self, interaction: &Interaction) -> Result<Flow> {
+        let who = Who::of(interaction);
+        let allowed = policy::delete(
+            &self.ctx.config.roles,
+            asker(interaction, who.as_ref()),
+            &self.ticket,
+        );
+        if let Err(text) = allowed {
+            return self.refuse(interaction, who.as_ref(), &text).await;
+        }
+        let id = self.id();
+        self.save_transcript("delete", who.as_ref()).await?;
+        self.transition(AuditAction::Deleted, who.as_ref(), "", queries::set_deleted)
+            .await?;
+        self.discord()
+            .ephemeral(interaction, &texts::deleting(id))
+            .await?;
+        self.remove_channel("Kanal löschen").await;
+        self.log(texts::LOG_DELETED, who.as_ref(), String::new(), RED);
+        Ok(Flow::Stop)
+    }
+
+    async fn remove_channel(&self, what: &str) {
+        let Some(channel) = self.channel() else {
+            return;
+        };
+        self.ctx.channels.remove(channel);
+        match self.discord().delete_channel(channel).await {
+            Ok(_) => {}
+            // Already gone: what we wanted.
+            Err(err) if err.discord_status() == Some(404) => {}
+            Err(err) => report_discord_failure(&self.ctx, self.id(), what, &err).await,
+        }
+    }
+
+    pub(super) async fn channel_gone(&mut self) -> Result<()> {
+        if let Some(channel) = self.channel() {
+            self.ctx.channels.remove(channel);
+        }
+        if self.ticket.status() == TicketStatus::Deleted {
+            return Ok(());
+        }
+        self.save_transcript("channel_deleted", None).await?;
+        self.transition(
+            AuditAction::ChannelDeleted,
+            None,
+            "Kanal in Discord gelöscht",
+            queries::set_deleted,
+        )
+        .await?;
+        self.log(texts::LOG_CHANNEL_GONE, None, String::new(), RED);
+        Ok(())
+    }
+
+    pub(super) async fn cleanup(&mut self) -> Result<Flow> {
+        if self.ticket.status() != TicketStatus::Closed {
+            return Ok(Flow::Continue);
+        }
+
+        self.transition(
+            AuditAction::Cleanup,
+            None,
+            "Kanal nach Ablauf der Aufbewahrungszeit gelöscht",
+            queries::set_deleted,
+        )
+        .await?;
+        self.remove_channel("Kanal aufräumen").await;
+        self.log(texts::LOG_CLEANUP, None, String::new(), ORANGE);
+        Ok(Flow::Stop)
+    }
+
+    pub(super) async fn transcript_command(&mut self, interaction: &Interaction) -> Result<Flow> {
+        let who = Who::of(interaction);
+        if let Err(text) =
+            policy::transcript(&self.ctx.config.roles, asker(interaction, who.as_ref()))
+        {
+            return self.refuse(interaction, who.as_ref(), &text).await;
+        }
+        let (count, _) = self.save_transcript("manual", who.as_ref()).await?;
+        let id = self.id();
+        let (ticket, messages) = self
+            .ctx
+            .db
+            .run(move |conn| Ok((queries::ticket(conn, id)?, queries::messages_of(conn, id)?)))
+            .await?;
+        let html = transcript::render_html(&ticket, &messages);
+        self.discord()
+            .ephemeral_with_file(
+                interaction,
+                &texts::transcript_saved(id, count),
+                format!("ticket-{id}.html"),
+                html.into_bytes(),
+            )
+            .await?;
+        let entry = NewAuditEntry::new(
+            Some(id),
+            AuditAction::Transcript,
+            who.as_ref(),
+            format!("{count} Nachrichten"),
+        );
+        self.ctx
+            .db
+            .write(move |conn| queries::audit(conn, &entry))
+            .await?;
+        self.log(
+            texts::LOG_TRANSCRIPT,
+            who.as_ref(),
+            format!("{count} Nachrichten"),
+            BLUE,
+        );
+        Ok(Flow::Continue)
+    }
+}

@@ -1,0 +1,89 @@
+//! Who may do what with a ticket: the one place every handler asks. Each rule answers with
+//! what the person is allowed to do, or with the refusal they are shown.
+
+use twilight_model::id::Id;
+use twilight_model::id::marker::RoleMarker;
+
+use crate::config::Roles;
+use crate::db::models::{Ticket, TicketStatus};
+use crate::texts;
+
+/// The person asking: their id and their roles in the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Asker<'a> {
+    pub id: Option<u64>,
+    pub roles: &'a [Id<RoleMarker>],
+}
+
+/// Why an action is refused: the text the person is shown (and the audit row keeps).
+pub type Refusal = String;
+
+/// A claim that may go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// Of an open ticket.
+    Fresh,
+    /// An admin takes over a ticket another supporter holds.
+    Takeover,
+}
+
+/// Staff open without the per-user opening limits.
+pub fn opens_without_limits(roles: &Roles, asker: Asker<'_>) -> bool {
+    roles.is_staff(asker.roles)
+}
+
+/// Only staff claim; a claimed ticket is taken over only by an admin.
+pub fn claim(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<Claim, Refusal> {
+    if !roles.is_staff(asker.roles) {
+        return Err(texts::NOT_STAFF.to_owned());
+    }
+    let me = asker.id.map(|id| id as i64);
+    match (ticket.status(), ticket.claimed_by) {
+        (TicketStatus::Open, _) => Ok(Claim::Fresh),
+        (TicketStatus::Claimed, Some(holder)) if Some(holder) == me => {
+            Err(texts::ALREADY_CLAIMED_BY_YOU.to_owned())
+        }
+        (TicketStatus::Claimed, Some(_)) if roles.is_admin(asker.roles) => Ok(Claim::Takeover),
+        (TicketStatus::Claimed, holder) => Err(texts::claimed_by_other(holder.unwrap_or_default())),
+        _ => Err(texts::TICKET_NOT_OPEN.to_owned()),
+    }
+}
+
+/// Staff and the opener close a ticket that is still open or claimed.
+pub fn close(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
+    let is_opener = asker.id.is_some_and(|id| id as i64 == ticket.opener_id);
+    if !roles.is_staff(asker.roles) && !is_opener {
+        return Err(texts::NOT_STAFF_OR_OPENER.to_owned());
+    }
+    if !ticket.status().is_active() {
+        return Err(texts::TICKET_NOT_OPEN.to_owned());
+    }
+    Ok(())
+}
+
+/// Staff delete any ticket not deleted yet.
+pub fn delete(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
+    if !roles.is_staff(asker.roles) {
+        return Err(texts::NOT_STAFF.to_owned());
+    }
+    if ticket.status() == TicketStatus::Deleted {
+        return Err(texts::TICKET_NOT_OPEN.to_owned());
+    }
+    Ok(())
+}
+
+/// Staff save and download transcripts.
+pub fn transcript(roles: &Roles, asker: Asker<'_>) -> Result<(), Refusal> {
+    if !roles.is_staff(asker.roles) {
+        return Err(texts::NOT_STAFF.to_owned());
+    }
+    Ok(())
+}
+
+/// Admins post the "open ticket" button.
+pub fn setup_button(roles: &Roles, asker: Asker<'_>) -> Result<(), Refusal> {
+    if !roles.is_admin(asker.roles) {
+        return Err(texts::NOT_ADMIN.to_owned());
+    }
+    Ok(())
+}

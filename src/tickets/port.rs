@@ -1,0 +1,114 @@
+//! What the tickets core needs from Discord, in the core's words. `discord::adapter` implements
+//! it over twilight; the actor tests implement it in memory. Every method fits what it sends to
+//! Discord's limits and retries what may pass by itself, so a caller only sees final failures.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use twilight_model::application::interaction::Interaction;
+use twilight_model::channel::message::{AllowedMentions, Component, Embed};
+use twilight_model::channel::permission_overwrite::PermissionOverwrite;
+use twilight_model::channel::{Channel, Message};
+use twilight_model::id::Id;
+use twilight_model::id::marker::{ChannelMarker, MessageMarker};
+use twilight_util::builder::embed::EmbedBuilder;
+
+use crate::error::Result;
+use crate::who::Who;
+
+/// A call to Discord in flight. Boxed so that the port is a trait object (`Arc<dyn Discord>`).
+pub type Call<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// How much of a channel's history one [`Discord::history_after`] call returns at most.
+pub const HISTORY_PAGE: u16 = 100;
+
+pub trait Discord: Send + Sync {
+    /// A message only the presser sees.
+    fn ephemeral<'a>(&'a self, interaction: &'a Interaction, content: &'a str) -> Call<'a, ()>;
+    /// A message everyone in the channel sees.
+    fn public<'a>(&'a self, interaction: &'a Interaction, content: &'a str) -> Call<'a, ()>;
+    /// An ephemeral message with one file attached.
+    fn ephemeral_with_file<'a>(
+        &'a self,
+        interaction: &'a Interaction,
+        content: &'a str,
+        filename: String,
+        file: Vec<u8>,
+    ) -> Call<'a, ()>;
+    /// "Thinking…" for work that may take longer than Discord's 3 s; only the presser sees it.
+    fn defer_ephemeral<'a>(&'a self, interaction: &'a Interaction) -> Call<'a, ()>;
+    /// Replaces the deferred answer with `content`.
+    fn finish_deferred<'a>(
+        &'a self,
+        interaction: &'a Interaction,
+        content: &'a str,
+    ) -> Call<'a, ()>;
+    /// Posts `message` to `channel`; `what` names the request in the operator's log.
+    fn post<'a>(
+        &'a self,
+        what: &'a str,
+        channel: Id<ChannelMarker>,
+        message: Post<'a>,
+    ) -> Call<'a, Message>;
+    /// Creates a text channel in the server, under `parent`.
+    fn create_channel<'a>(
+        &'a self,
+        name: &'a str,
+        parent: Id<ChannelMarker>,
+        overwrites: &'a [PermissionOverwrite],
+    ) -> Call<'a, Channel>;
+    /// Moves `channel` under `parent` with `overwrites`, renaming it when `name` is given.
+    fn move_channel<'a>(
+        &'a self,
+        channel: Id<ChannelMarker>,
+        parent: Id<ChannelMarker>,
+        overwrites: &'a [PermissionOverwrite],
+        name: Option<&'a str>,
+    ) -> Call<'a, ()>;
+    fn delete_channel(&self, channel: Id<ChannelMarker>) -> Call<'_, ()>;
+    /// Up to [`HISTORY_PAGE`] messages of `channel` after message `after`, in any order.
+    fn history_after(
+        &self,
+        channel: Id<ChannelMarker>,
+        after: Id<MessageMarker>,
+    ) -> Call<'_, Vec<Message>>;
+    /// Every channel of the server.
+    fn guild_channels(&self) -> Call<'_, Vec<Channel>>;
+    /// Shows "is typing…" in `channel` for about 10 s.
+    fn typing(&self, channel: Id<ChannelMarker>) -> Call<'_, ()>;
+    /// Queues `entry` for the log channel and returns at once. Failures are logged, never
+    /// raised: the log channel is a report, not part of the ticket's state (the audit table is).
+    fn log(&self, entry: LogEntry<'_>);
+}
+
+/// A message for a channel, as [`Discord::post`] sends it.
+#[derive(Default)]
+pub struct Post<'a> {
+    pub content: &'a str,
+    pub embeds: Vec<Embed>,
+    pub components: Vec<Component>,
+    /// Who may be pinged; `None` keeps the client's default: nobody.
+    pub mentions: Option<AllowedMentions>,
+}
+
+/// One event for the log channel: what happened, to which ticket, by whom.
+pub struct LogEntry<'a> {
+    pub title: &'a str,
+    pub ticket: Option<i64>,
+    pub actor: Option<&'a Who>,
+    pub detail: String,
+    pub color: u32,
+}
+
+pub const GREEN: u32 = 0x2e_cc_71;
+pub const BLUE: u32 = 0x34_98_db;
+pub const RED: u32 = 0xe7_4c_3c;
+pub const ORANGE: u32 = 0xe6_7e_22;
+
+pub fn simple_embed(title: &str, description: &str, color: u32) -> Embed {
+    EmbedBuilder::new()
+        .title(title)
+        .description(description)
+        .color(color)
+        .build()
+}
