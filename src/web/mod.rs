@@ -12,10 +12,13 @@ mod assets;
 mod auth;
 mod discord_api;
 mod error;
+mod guild_names;
 mod health;
 mod list_cache;
 pub mod markdown;
+mod message_view;
 mod monitoring;
+mod names;
 mod pages;
 mod portrait;
 mod search;
@@ -24,6 +27,7 @@ mod session_store;
 mod store;
 mod templates;
 mod text;
+mod ticket_view;
 mod view;
 
 use std::sync::Arc;
@@ -55,6 +59,7 @@ pub fn rocket_with(config: Arc<Config>, db: Db, checks: Checks) -> rocket::Rocke
         .attach(templates::stage())
         .attach(assets::stage())
         .attach(auth::stage(config.clone()))
+        .attach(guild_names::stage(config.clone()))
         .attach(pages::stage())
         .attach(monitoring::stage(config))
         .attach(health::stage(checks))

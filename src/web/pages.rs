@@ -9,15 +9,17 @@ use serde::Serialize;
 
 use super::auth::login_redirect;
 use super::error::PanelError;
+use super::guild_names::GuildNames;
 use super::list_cache::{ListCache, ListKey};
+use super::message_view::texts_of;
+use super::names::{self, Mentioned};
 use super::search;
 use super::session::Staff;
 use super::store::{self, Cursor, ListFilter, PAGE_SIZE};
 use super::templates::{Page, Templates};
 use super::text;
-use super::view::{
-    TicketPageView, TicketSummary, TranscriptLineView, TranscriptRow, UserView, format_time,
-};
+use super::ticket_view::TicketPageView;
+use super::view::{TicketSummary, TranscriptLineView, TranscriptRow, UserView, format_time};
 use crate::db::Db;
 use crate::legacy::parse_transcript;
 
@@ -178,15 +180,28 @@ async fn ticket(
     id: i64,
     page: Option<i64>,
     db: &State<Db>,
+    guild: &State<GuildNames>,
     templates: &State<Templates>,
 ) -> Result<Page, PanelError> {
     let page = page.unwrap_or(1);
-    let detail = db
-        .run(move |conn| store::ticket_detail(conn, id, page))
+    let (detail, mentioned, users) = db
+        .run(move |conn| {
+            let detail = store::ticket_detail(conn, id, page)?;
+            let texts: Vec<String> = detail
+                .messages
+                .iter()
+                .flat_map(texts_of)
+                .chain(detail.revisions.iter().map(|r| r.content.clone()))
+                .collect();
+            let mentioned = Mentioned::in_texts(texts.iter().map(String::as_str));
+            let users = names::user_names(conn, id, &mentioned.users)?;
+            Ok((detail, mentioned, users))
+        })
         .await?;
+    let names = guild.names_for(&mentioned, users).await;
     templates.page(
         "ticket.html",
-        &TicketPageView::of(UserView::of(&staff.0), detail),
+        &TicketPageView::of(UserView::of(&staff.0), detail, &names, guild.guild_id),
     )
 }
 
@@ -233,6 +248,7 @@ async fn transcript(
     tid: i64,
     download: Option<&str>,
     db: &State<Db>,
+    guild: &State<GuildNames>,
     templates: &State<Templates>,
 ) -> Result<TranscriptResponse, PanelError> {
     let found = db
@@ -241,12 +257,19 @@ async fn transcript(
                 return Ok(None);
             };
             let rows = crate::db::transcripts::entries_of(conn, transcript.id)?;
-            Ok(Some((ticket, transcript, rows)))
+            let mentioned = if rows.is_empty() {
+                Mentioned::in_texts([transcript.body_text.as_str()])
+            } else {
+                Mentioned::in_texts(rows.iter().map(|row| row.content.as_str()))
+            };
+            let users = names::user_names(conn, id, &mentioned.users)?;
+            Ok(Some((ticket, transcript, rows, mentioned, users)))
         })
         .await?;
-    let Some((ticket, transcript, rows)) = found else {
+    let Some((ticket, transcript, rows, mentioned, users)) = found else {
         return Err(PanelError::not_found(text::TRANSCRIPT_NOT_FOUND));
     };
+    let names = guild.names_for(&mentioned, users).await;
     let meta = store::TranscriptMeta {
         id: transcript.id,
         reason: transcript.reason.clone(),
@@ -265,10 +288,12 @@ async fn transcript(
             // all there is.
             parse_transcript(&transcript.body_text)
                 .iter()
-                .map(TranscriptLineView::of)
+                .map(|entry| TranscriptLineView::of(entry, &names))
                 .collect()
         } else {
-            rows.iter().map(TranscriptLineView::of_row).collect()
+            rows.iter()
+                .map(|row| TranscriptLineView::of_row(row, &names))
+                .collect()
         },
         generated: format_time(crate::db::now_ms()),
     };

@@ -16,6 +16,8 @@ pub const PAGE_SIZE: i64 = 50;
 /// Messages on one page of a ticket. A 10,000-message ticket on one page is megabytes of HTML
 /// and hundreds of milliseconds of rendering; the transcript snapshots hold everything at once.
 pub const MESSAGE_PAGE_SIZE: i64 = 250;
+/// The opener's other tickets listed on a ticket page at most.
+pub const OTHER_TICKETS: i64 = 20;
 /// Pages beyond this are refused (an OFFSET that large is a mistake or a crawler).
 pub const MAX_PAGE: i64 = 100_000;
 
@@ -136,6 +138,8 @@ pub struct TicketDetail {
     pub revisions: Vec<MessageRevision>,
     pub transcripts: Vec<TranscriptMeta>,
     pub audit: Vec<AuditEntry>,
+    /// The opener's other tickets, newest first (at most [`OTHER_TICKETS`]).
+    pub other_tickets: Vec<Ticket>,
     /// 1 = the newest messages; higher pages go back in time.
     pub message_page: i64,
     pub message_pages: i64,
@@ -184,12 +188,20 @@ pub fn ticket_detail(conn: &mut DbConn, id: i64, page: i64) -> Result<TicketDeta
         ))
         .load(conn)?;
     let audit = queries::audit_of(conn, id)?;
+    let other_tickets = tickets::table
+        .filter(tickets::opener_id.eq(ticket.opener_id))
+        .filter(tickets::id.ne(id))
+        .order(tickets::id.desc())
+        .limit(OTHER_TICKETS)
+        .select(Ticket::as_select())
+        .load(conn)?;
     Ok(TicketDetail {
         ticket,
         messages,
         revisions,
         transcripts,
         audit,
+        other_tickets,
         message_page,
         message_pages,
         message_count,
