@@ -8,8 +8,9 @@ use ticketbot::db::models::NewTranscript;
 use ticketbot::db::schema::tickets;
 use ticketbot::db::{Db, queries};
 
-use crate::panel::{body, links, login, message, panel};
+use crate::panel::{Panel, body, links, login, message, panel, panel_on};
 use crate::support::app::{ADMIN, SUPPORTERS, USERS};
+use crate::support::db::postgres_or_skip;
 
 /// A ticket of `opener` in `status`, claimed by `claimer` when given; returns its number.
 pub async fn seed_ticket(
@@ -136,4 +137,183 @@ async fn mentions_and_embeds_are_shown_as_in_discord() {
             "{uri}: {page}"
         );
     }
+}
+
+/// The list row of ticket `id` (from its number's link to the end of the row).
+fn row_of(page: &str, id: i64) -> String {
+    let page = links(page);
+    let Some(at) = page.find(&format!("class=\"ticket-number\" href=\"/tickets/{id}\"")) else {
+        return String::new();
+    };
+    let end = page[at..].find("</tr>").map_or(page.len(), |end| at + end);
+    page[at..end].to_owned()
+}
+
+async fn set_ai_state(db: &Db, id: i64, state: &'static str) {
+    db.write(move |c| {
+        diesel::update(tickets::table.find(id))
+            .set(tickets::ai_state.eq(state))
+            .execute(c)?;
+        Ok(())
+    })
+    .await
+    .expect("ai state");
+}
+
+/// Writes message `n` of ticket `id` by `author` at minute `minute` of the seeded day.
+async fn say(db: &Db, id: i64, n: i64, author: (u64, &str), ai: bool, minute: i64) {
+    let mut row = message(
+        1_600_000_000_000_000_000 + id * 100 + n,
+        id,
+        (author.0 as i64, author.1),
+        "Text",
+        1_764_000_000_000 + minute * 60_000,
+    );
+    row.is_ai = ai;
+    row.author_is_bot = ai;
+    db.write(move |c| queries::insert_message(c, &row))
+        .await
+        .expect("message");
+}
+
+#[tokio::test]
+async fn the_list_shows_active_tickets_by_default_and_who_each_waits_on() {
+    let panel = panel().await;
+    let db = &panel.db;
+    let sigrid = (9_000, "Sigrid");
+    let staff = (SUPPORTERS[0], "supporter0");
+    let opener = |i: usize| {
+        (
+            USERS[i],
+            ["Anton", "Berta", "Cem", "Dora", "Emil", "Fritz"][i],
+        )
+    };
+    // The opener wrote last: the team is to answer.
+    let asked = seed_ticket(db, opener(0), "open", None, None).await;
+    say(db, asked, 1, sigrid, true, 1).await;
+    say(db, asked, 2, opener(0), false, 2).await;
+    // The team wrote last: the opener is to answer.
+    let answered = seed_ticket(db, opener(1), "claimed", Some(staff), None).await;
+    say(db, answered, 1, opener(1), false, 1).await;
+    say(db, answered, 2, staff, false, 42).await;
+    // Sigrid asks and the opener never wrote.
+    let greeted = seed_ticket(db, opener(2), "open", None, None).await;
+    say(db, greeted, 1, sigrid, true, 3).await;
+    // Sigrid handed over: the team takes it.
+    let handed = seed_ticket(db, opener(3), "open", None, None).await;
+    say(db, handed, 1, opener(3), false, 4).await;
+    say(db, handed, 2, sigrid, true, 5).await;
+    set_ai_state(db, handed, "handed_over").await;
+    let closed = seed_ticket(db, opener(4), "closed", Some(staff), None).await;
+    let deleted = seed_ticket(db, opener(5), "deleted", None, None).await;
+    assert_eq!(login(&panel, ADMIN).await.status(), Status::SeeOther);
+
+    let list = body(panel.client.get("/").dispatch().await).await;
+    for (id, waits) in [
+        (asked, "wartet auf Team"),
+        (answered, "wartet auf Nutzer"),
+        (greeted, "wartet auf Nutzer"),
+        (handed, "wartet auf Team"),
+    ] {
+        let row = row_of(&list, id);
+        assert!(row.contains(waits), "#{id} {waits}: {row}");
+    }
+    assert!(
+        row_of(&list, answered).contains("24.11.2025 16:42"),
+        "last activity is the newest message: {}",
+        row_of(&list, answered)
+    );
+    assert!(row_of(&list, closed).is_empty() && row_of(&list, deleted).is_empty());
+    // The views and the status menu say how many tickets each holds.
+    assert!(
+        list.contains("Offen &amp; übernommen <span class=\"count\">4</span>"),
+        "{list}"
+    );
+    assert!(list.contains("Alle <span class=\"count\">6</span>"));
+    assert!(list.contains(">offen (3)</option>") && list.contains(">gelöscht (1)</option>"));
+    assert!(
+        links(&list).contains("href=\"/?status=all\""),
+        "one click to all"
+    );
+
+    let all = body(panel.client.get("/?status=all").dispatch().await).await;
+    let closed_row = row_of(&all, closed);
+    assert!(!closed_row.is_empty() && !row_of(&all, deleted).is_empty());
+    assert!(
+        !closed_row.contains("wartet auf"),
+        "nobody waits on a closed ticket"
+    );
+    // A search without a status looks through every ticket.
+    let found = body(panel.client.get("/?q=Emil").dispatch().await).await;
+    assert!(!row_of(&found, closed).is_empty());
+}
+
+#[tokio::test]
+async fn meine_tickets_are_the_ones_the_staff_member_claimed() {
+    let panel = panel().await;
+    let db = &panel.db;
+    let mine = seed_ticket(
+        db,
+        (USERS[0], "Anton"),
+        "claimed",
+        Some((SUPPORTERS[0], "supporter0")),
+        None,
+    )
+    .await;
+    let theirs = seed_ticket(
+        db,
+        (USERS[1], "Berta"),
+        "claimed",
+        Some((SUPPORTERS[1], "supporter1")),
+        None,
+    )
+    .await;
+    let done = seed_ticket(
+        db,
+        (USERS[2], "Cem"),
+        "closed",
+        Some((SUPPORTERS[0], "supporter0")),
+        None,
+    )
+    .await;
+    assert_eq!(
+        login(&panel, SUPPORTERS[0]).await.status(),
+        Status::SeeOther
+    );
+    let list = body(panel.client.get("/?status=mine").dispatch().await).await;
+    assert!(!row_of(&list, mine).is_empty());
+    assert!(row_of(&list, theirs).is_empty() && row_of(&list, done).is_empty());
+    assert!(list.contains("Meine Tickets <span class=\"count\">1</span>"));
+    assert!(list.contains("<option value=\"mine\" selected>Meine Tickets (1)</option>"));
+}
+
+#[tokio::test]
+async fn a_kept_list_page_follows_a_new_message() {
+    kept_page_follows_messages(panel().await).await;
+}
+
+#[tokio::test]
+async fn a_kept_list_page_follows_a_new_message_on_postgres() {
+    let Some(test_db) = postgres_or_skip("a_kept_list_page_follows_a_new_message_on_postgres")
+    else {
+        return;
+    };
+    kept_page_follows_messages(panel_on(test_db).await).await;
+}
+
+async fn kept_page_follows_messages(panel: Panel) {
+    let staff = (SUPPORTERS[0], "supporter0");
+    let id = seed_ticket(&panel.db, (USERS[0], "Anton"), "claimed", Some(staff), None).await;
+    say(&panel.db, id, 1, staff, false, 1).await;
+    assert_eq!(login(&panel, ADMIN).await.status(), Status::SeeOther);
+    let before = body(panel.client.get("/").dispatch().await).await;
+    assert!(row_of(&before, id).contains("wartet auf Nutzer"));
+    assert_eq!(before, body(panel.client.get("/").dispatch().await).await);
+    say(&panel.db, id, 2, (USERS[0], "Anton"), false, 2).await;
+    let after = body(panel.client.get("/").dispatch().await).await;
+    assert!(
+        row_of(&after, id).contains("wartet auf Team"),
+        "{}",
+        row_of(&after, id)
+    );
 }

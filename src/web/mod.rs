@@ -15,6 +15,7 @@ mod error;
 mod guild_names;
 mod health;
 mod list_cache;
+mod list_page;
 pub mod markdown;
 mod message_view;
 mod monitoring;
@@ -28,6 +29,7 @@ mod store;
 mod templates;
 mod text;
 mod ticket_view;
+mod triage;
 mod view;
 
 use std::sync::Arc;

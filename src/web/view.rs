@@ -10,6 +10,7 @@ use super::portrait::{avatar_url, colour_class, initials};
 use super::session::Session;
 use super::store::TranscriptMeta;
 use super::text;
+use super::triage::{self, LastWord, WaitsOn};
 use crate::db::models::{AuditEntry, Ticket, TranscriptEntryRow};
 use crate::legacy::TranscriptEntry;
 
@@ -108,6 +109,12 @@ pub struct TicketSummary {
     pub channel_id: Option<String>,
     pub verdict: Option<VerdictView>,
     pub transcript_url: Option<String>,
+    /// The newest message someone wrote, or the opening when there is none.
+    pub last_activity: String,
+    pub last_activity_iso: String,
+    /// `team` or `opener` ([`WaitsOn::key`]) while someone works on the ticket.
+    pub waits_on: Option<&'static str>,
+    pub waits_label: Option<&'static str>,
 }
 
 impl TicketSummary {
@@ -134,7 +141,23 @@ impl TicketSummary {
             verdict: VerdictView::of(ticket),
             transcript_url: latest_transcript
                 .map(|tid| format!("/tickets/{}/transcripts/{tid}", ticket.id)),
+            last_activity: format_time(ticket.created_at),
+            last_activity_iso: iso_time(ticket.created_at),
+            waits_on: None,
+            waits_label: None,
         }
+    }
+
+    /// With who the ticket waits on and when someone last wrote.
+    pub fn with_triage(mut self, ticket: &Ticket, last: Option<&LastWord>) -> Self {
+        let waits = triage::waits_on(ticket, last);
+        self.waits_on = waits.map(WaitsOn::key);
+        self.waits_label = waits.map(WaitsOn::label);
+        if let Some(last) = last {
+            self.last_activity = format_time(last.at);
+            self.last_activity_iso = iso_time(last.at);
+        }
+        self
     }
 }
 
