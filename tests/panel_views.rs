@@ -8,7 +8,7 @@ use ticketbot::db::models::NewTranscript;
 use ticketbot::db::schema::tickets;
 use ticketbot::db::{Db, queries};
 
-use crate::panel::{Panel, body, links, login, message, panel, panel_on};
+use crate::panel::{Panel, body, links, login, message, panel, panel_on, seed_conversation};
 use crate::support::app::{ADMIN, SUPPORTERS, USERS};
 use crate::support::db::postgres_or_skip;
 
@@ -316,4 +316,61 @@ async fn kept_page_follows_messages(panel: Panel) {
         "{}",
         row_of(&after, id)
     );
+}
+
+#[tokio::test]
+async fn the_ticket_page_links_to_discord_marks_the_team_and_lists_other_tickets() {
+    let panel = panel().await;
+    let seeded = seed_conversation(&panel.db).await;
+    let older = seed_ticket(&panel.db, (USERS[0], "Spieler 0"), "deleted", None, None).await;
+    let stranger = seed_ticket(&panel.db, (USERS[1], "Spieler 1"), "open", None, None).await;
+    assert_eq!(login(&panel, ADMIN).await.status(), Status::SeeOther);
+    let page = links(
+        &body(
+            panel
+                .client
+                .get(format!("/tickets/{}", seeded.id))
+                .dispatch()
+                .await,
+        )
+        .await,
+    );
+    let guild = panel.emu.spec().guild_id;
+    let discord_links: Vec<&str> = page
+        .match_indices("https://discord.com")
+        .map(|(at, _)| &page[at..at + 80])
+        .collect();
+    assert!(
+        page.contains(&format!(
+            "href=\"https://discord.com/channels/{guild}/7000000000000001\""
+        )),
+        "{discord_links:?}"
+    );
+    assert!(page.contains(&format!("href=\"https://discord.com/users/{}\"", USERS[0])));
+    assert!(page.contains("In Discord öffnen"));
+    // The supporter's message carries the team badge, the opener's and Sigrid's do not.
+    assert_eq!(
+        page.matches("team-badge\">Team</span>").count(),
+        1,
+        "{page}"
+    );
+    // The verdict comes before the conversation, its ban id in one piece.
+    let verdict = page.find("id=\"einschaetzung\"").expect("verdict");
+    assert!(verdict < page.find("id=\"verlauf\"").expect("conversation"));
+    assert!(page.contains("<dd class=\"nowrap\">B-4711</dd>"));
+    // The opener's other tickets, and only theirs.
+    assert!(page.contains(&format!("href=\"/tickets/{older}\"")));
+    assert!(!page.contains(&format!("href=\"/tickets/{stranger}\"")));
+    // German throughout: the verdict's source, the transcript's reason, the audit actions.
+    assert!(page.contains("von der KI") && !page.contains("(ai)"));
+    assert!(page.contains("beim Schließen"));
+    for english in [
+        ">closed<",
+        ">manual<",
+        ">close<",
+        "· closed ·",
+        "· manual ·",
+    ] {
+        assert!(!page.contains(english), "{english} on the page");
+    }
 }

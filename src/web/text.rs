@@ -57,6 +57,45 @@ pub fn audit_label(action: &str) -> Option<&'static str> {
         "verdict" | "ai_verdict" => "KI-Einschätzung",
         "degraded" => "beeinträchtigt",
         "imported" | "legacy_import" => "importiert",
+        "refused" => "Eröffnung abgelehnt",
+        "channel_deleted" => "Kanal in Discord gelöscht",
+        "cleanup" => "nach Ablauf gelöscht",
+        "restart_requested" => "Neustart angefordert",
+        "close_requested" | "close_request" => "Schließen angefragt",
+        "auto_closed" | "auto_close" => "automatisch geschlossen",
+        "transferred" | "transfer" => "übertragen",
+        "renamed" | "rename" => "umbenannt",
+        "user_added" | "member_added" => "Person hinzugefügt",
+        "user_removed" | "member_removed" => "Person entfernt",
+        "rated" | "rating" => "bewertet",
+        "note" => "Notiz",
+        "reply" => "Antwort aus dem Panel",
         _ => return None,
     })
+}
+
+/// Why a transcript was saved, in German; unknown reasons (typed by staff) as stored.
+pub fn transcript_reason(reason: &str) -> String {
+    match reason {
+        "close" | "closed" => "beim Schließen",
+        "manual" | "command" => "von Hand (/ticket_transcript)",
+        "channel_deleted" => "Kanal in Discord gelöscht",
+        "cleanup" => "vor dem Löschen",
+        "delete" | "deleted" => "beim Löschen",
+        "legacy" | "legacy_import" | "imported" => "importiert",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// Where the verdict came from, in German.
+pub fn verdict_source(source: &str) -> String {
+    match source {
+        "ai" => "von der KI",
+        "script" => "aus dem Fragebogen",
+        "manual" => "von Hand",
+        "legacy" | "legacy_import" | "imported" => "importiert",
+        other => other,
+    }
+    .to_owned()
 }

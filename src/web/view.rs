@@ -84,7 +84,7 @@ impl VerdictView {
             player_name: ticket.verdict_player_name.clone(),
             ban_reason: ticket.verdict_ban_reason.clone(),
             summary: ticket.verdict_summary.clone(),
-            source: ticket.verdict_source.clone(),
+            source: ticket.verdict_source.as_deref().map(text::verdict_source),
             at: ticket.verdict_at.map(format_time),
         })
     }
@@ -208,7 +208,7 @@ impl TranscriptRow {
                 .created_by_name
                 .clone()
                 .or_else(|| meta.created_by.map(|id| id.to_string())),
-            reason: meta.reason.clone(),
+            reason: text::transcript_reason(&meta.reason),
             message_count: meta.message_count,
         }
     }
