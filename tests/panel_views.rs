@@ -374,3 +374,48 @@ async fn the_ticket_page_links_to_discord_marks_the_team_and_lists_other_tickets
         assert!(!page.contains(english), "{english} on the page");
     }
 }
+
+#[tokio::test]
+async fn status_is_a_panel_page_in_german_with_ticket_links() {
+    let panel = panel().await;
+    assert_eq!(login(&panel, ADMIN).await.status(), Status::SeeOther);
+    let empty = panel.client.get("/status").dispatch().await;
+    assert_eq!(empty.status(), Status::Ok);
+    assert_eq!(empty.content_type(), Some(rocket::http::ContentType::HTML));
+    let empty = body(empty).await;
+    assert!(empty.contains("Noch hat sich kein Bot"), "{empty}");
+    assert!(empty.contains("/static/panel.css"), "styled like the panel");
+    assert!(
+        links(&empty).contains("<a href=\"/status\">Status</a>"),
+        "linked from the header"
+    );
+
+    let report = ticketbot::heartbeat::Report {
+        written_at: ticketbot::db::now_ms(),
+        actors: 4,
+        actors_alive: 3,
+        listed: vec![(
+            7,
+            ticketbot::metrics::ActorView {
+                alive: false,
+                restarts: 5,
+                degraded: true,
+            },
+        )],
+        counters: ticketbot::metrics::Counters::default(),
+    };
+    let report = serde_json::to_string(&report).expect("report");
+    panel
+        .db
+        .write(move |c| queries::set_setting(c, "bot_report", &report))
+        .await
+        .expect("report written");
+    let page = links(&body(panel.client.get("/status").dispatch().await).await);
+    assert!(page.contains("4 Ticket-Prozesse, davon 3 aktiv"), "{page}");
+    assert!(page.contains("anderen Prozess, vor 0 s") || page.contains("anderen Prozess, vor 1 s"));
+    assert!(page.contains("<a class=\"ticket-number\" href=\"/tickets/7\">#7</a>"));
+    assert!(
+        !page.contains("ticket actors") && !page.contains("alive"),
+        "no English"
+    );
+}
