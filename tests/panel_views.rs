@@ -419,3 +419,98 @@ async fn status_is_a_panel_page_in_german_with_ticket_links() {
         "no English"
     );
 }
+
+#[tokio::test]
+async fn a_panel_page_without_a_session_asks_to_log_in() {
+    let panel = panel().await;
+    let response = panel.client.get("/status").dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+    let page = links(&body(response).await);
+    assert!(page.contains("Bitte anmelden"), "{page}");
+    assert!(page.contains("href=\"/login?next=%2Fstatus\""), "{page}");
+    assert!(
+        !page.contains("interner Fehler") && !page.contains("401"),
+        "{page}"
+    );
+}
+
+/// The binary's settings for a panel on `port` against `emu` and a fresh database.
+fn panel_binary_env(
+    emu: &crate::support::discord::DiscordEmu,
+    test_db: &crate::support::db::TestDb,
+    port: &str,
+) -> std::collections::HashMap<String, String> {
+    let mut env = crate::support::app::bot_env(emu, test_db, &[("PANEL_PORT", port)]);
+    env.insert(
+        "DISCORD_REDIRECT_URI".into(),
+        format!("http://127.0.0.1:{port}/callback"),
+    );
+    env
+}
+
+#[tokio::test]
+async fn a_busy_port_names_panel_port_and_the_address() {
+    let emu = crate::support::app::guild().await;
+    let test_db = crate::support::db::TestDb::sqlite();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = taken.local_addr().expect("address").port().to_string();
+    let env = panel_binary_env(&emu, &test_db, &port);
+    let mut panel = crate::support::binary::spawn_binary_with(&env, &["panel"]);
+    let status = panel
+        .exited(crate::support::app::WAIT)
+        .await
+        .expect("the panel gives up on a busy port");
+    let log = panel.log();
+    assert_eq!(status.code(), Some(2), "{log}");
+    let said: Vec<&str> = log.lines().filter(|l| l.contains("PANEL_PORT")).collect();
+    assert_eq!(
+        said,
+        vec![format!("PANEL_PORT: 127.0.0.1:{port} is already in use (another panel or program listens there); choose a free port with PANEL_PORT").as_str()],
+        "{log}"
+    );
+    // Said once, by the program; Rocket's own error for it is not repeated.
+    assert!(
+        !log.contains("rocket") && !log.contains("panicked"),
+        "{log}"
+    );
+    drop(taken);
+}
+
+#[tokio::test]
+async fn the_panel_logs_its_launch_at_info_and_unknown_pages_not_as_errors() {
+    let emu = crate::support::app::guild().await;
+    let test_db = crate::support::db::TestDb::sqlite();
+    let port = crate::support::binary::free_port();
+    let env = panel_binary_env(&emu, &test_db, &port);
+    let panel = crate::support::binary::spawn_binary_with(&env, &["panel"]);
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = std::time::Instant::now() + crate::support::app::WAIT;
+    while reqwest::get(format!("{base}/healthz")).await.is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "panel did not come up: {}",
+            panel.log()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    for path in ["/gibt-es-nicht", "/status", "/tickets/abc"] {
+        let answer = reqwest::get(format!("{base}{path}")).await.expect("answer");
+        assert!(
+            answer.status().is_client_error() || answer.status().is_redirection(),
+            "{path}"
+        );
+    }
+    let log = panel.log();
+    assert!(
+        log.contains(" INFO ticketbot::web: web panel listening"),
+        "{log}"
+    );
+    for noise in [
+        " ERROR ",
+        " WARN rocket",
+        "No matching routes",
+        "is forwarding",
+    ] {
+        assert!(!log.contains(noise), "{noise:?} in {log}");
+    }
+}

@@ -21,6 +21,8 @@ pub const DATABASE_DOWN: &str =
     "Die Datenbank ist gerade nicht erreichbar. Bitte versuche es später erneut.";
 pub const BAD_REQUEST: &str = "Die Anfrage war ungültig.";
 
+pub const LOGIN_NEEDED: &str = "Bitte melde dich mit Discord an, um das Ticket-Panel zu sehen.";
+pub const TITLE_LOGIN: &str = "Bitte anmelden";
 pub const TITLE_LOGIN_FAILED: &str = "Anmeldung fehlgeschlagen";
 pub const TITLE_FORBIDDEN: &str = "Zugriff verweigert";
 pub const TITLE_NOT_FOUND: &str = "Nicht gefunden";
