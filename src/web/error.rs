@@ -128,8 +128,8 @@ pub struct MessageView {
     pub message: &'static str,
     pub status: u16,
     pub show_login: bool,
-    /// Where the login button leads: `/login`, with the page to come back to.
-    pub login_url: String,
+    /// The page to come back to after the login button, percent-encoded.
+    pub login_next: Option<String>,
 }
 
 impl<'r> Responder<'r, 'static> for PanelError {
@@ -145,7 +145,7 @@ pub struct ErrorPage {
     title: &'static str,
     message: &'static str,
     show_login: bool,
-    login_url: String,
+    login_next: Option<String>,
 }
 
 impl ErrorPage {
@@ -155,14 +155,13 @@ impl ErrorPage {
             title,
             message,
             show_login: status.code < 500,
-            login_url: "/login".to_owned(),
+            login_next: None,
         }
     }
 
     /// The login button comes back to `uri` (a path on this site) afterwards.
     pub fn logging_in_to(mut self, uri: String) -> Self {
-        let next: String = url::form_urlencoded::byte_serialize(uri.as_bytes()).collect();
-        self.login_url = format!("/login?next={next}");
+        self.login_next = Some(url::form_urlencoded::byte_serialize(uri.as_bytes()).collect());
         self
     }
 
@@ -180,7 +179,7 @@ impl<'r> Responder<'r, 'static> for ErrorPage {
             message: self.message,
             status: self.status.code,
             show_login: self.show_login,
-            login_url: self.login_url,
+            login_next: self.login_next,
         };
         let html = request
             .rocket()
