@@ -361,6 +361,32 @@ async fn seed_showcase(db: &Db) {
     .expect("seed showcase");
 }
 
+/// A staff message with what Discord renders: mentions, a quote, a list, a spoiler, subtext.
+async fn seed_discord_markdown(db: &Db, ticket: i64, emu: &crate::support::discord::DiscordEmu) {
+    let spec = emu.spec().clone();
+    let text = format!(
+        "<@{}> bitte lies <#{}> und melde dich bei <@&{}>.\n> Regel 3: kein Teamkill\n- Ban-ID \
+         nennen\n- Screenshot anhängen\n||Die Sperre läuft 7 Tage.||\n-# automatisch gekürzt",
+        crate::support::app::USERS[0],
+        spec.support_channel,
+        spec.support_role
+    );
+    db.write(move |c| {
+        queries::insert_message(
+            c,
+            &message(
+                1_300_000_000_000_000_010,
+                ticket,
+                (SUPPORTERS[0] as i64, "supporter0"),
+                &text,
+                1_764_000_008_000,
+            ),
+        )
+    })
+    .await
+    .expect("seed markdown message");
+}
+
 #[tokio::test]
 async fn panel_in_headless_chromium() {
     let Some(binary) = chromium_binary() else {
@@ -381,6 +407,7 @@ async fn panel_in_headless_chromium() {
     let db = Db::connect(&test_db.url).await.expect("database");
     seed_showcase(&db).await;
     let ticket = seed_conversation(&db).await;
+    seed_discord_markdown(&db, ticket.id, &emu).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(ticketbot::web::serve(config, db, stopped));
     let base = format!("http://127.0.0.1:{port}");

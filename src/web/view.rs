@@ -22,6 +22,14 @@ pub fn format_time(ms: i64) -> String {
     }
 }
 
+/// `25.11. 16:42` (UTC).
+pub fn format_short(ms: i64) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(ms) {
+        Some(time) => time.format("%d.%m. %H:%M").to_string(),
+        None => "–".to_owned(),
+    }
+}
+
 /// `25.11.2026 16:42:05` (UTC).
 pub fn format_time_seconds(ms: i64) -> String {
     match DateTime::<Utc>::from_timestamp_millis(ms) {
@@ -111,6 +119,8 @@ pub struct TicketSummary {
     pub transcript_url: Option<String>,
     /// The newest message someone wrote, or the opening when there is none.
     pub last_activity: String,
+    /// Without the year, for the phone's two-line cards.
+    pub last_activity_short: String,
     pub last_activity_iso: String,
     /// `team` or `opener` ([`WaitsOn::key`]) while someone works on the ticket.
     pub waits_on: Option<&'static str>,
@@ -142,6 +152,7 @@ impl TicketSummary {
             transcript_url: latest_transcript
                 .map(|tid| format!("/tickets/{}/transcripts/{tid}", ticket.id)),
             last_activity: format_time(ticket.created_at),
+            last_activity_short: format_short(ticket.created_at),
             last_activity_iso: iso_time(ticket.created_at),
             waits_on: None,
             waits_label: None,
@@ -155,6 +166,7 @@ impl TicketSummary {
         self.waits_label = waits.map(WaitsOn::label);
         if let Some(last) = last {
             self.last_activity = format_time(last.at);
+            self.last_activity_short = format_short(last.at);
             self.last_activity_iso = iso_time(last.at);
         }
         self
