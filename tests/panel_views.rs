@@ -383,12 +383,18 @@ async fn status_is_a_panel_page_in_german_with_ticket_links() {
     assert_eq!(empty.status(), Status::Ok);
     assert_eq!(empty.content_type(), Some(rocket::http::ContentType::HTML));
     let empty = body(empty).await;
-    assert!(empty.contains("Noch hat sich kein Bot"), "{empty}");
     assert!(empty.contains("/static/panel.css"), "styled like the panel");
     assert!(
         links(&empty).contains("<a href=\"/status\">Status</a>"),
         "linked from the header"
     );
+    // Tests share one process: when another one runs a bot here, the page shows its actors
+    // rather than a report from the database.
+    if ticketbot::metrics::bot_in_process() {
+        assert!(empty.contains("Der Bot läuft in diesem Prozess"), "{empty}");
+        return;
+    }
+    assert!(empty.contains("Noch hat sich kein Bot"), "{empty}");
 
     let report = ticketbot::heartbeat::Report {
         written_at: ticketbot::db::now_ms(),
@@ -411,6 +417,9 @@ async fn status_is_a_panel_page_in_german_with_ticket_links() {
         .await
         .expect("report written");
     let page = links(&body(panel.client.get("/status").dispatch().await).await);
+    if ticketbot::metrics::bot_in_process() {
+        return;
+    }
     assert!(page.contains("4 Ticket-Prozesse, davon 3 aktiv"), "{page}");
     assert!(page.contains("anderen Prozess, vor 0 s") || page.contains("anderen Prozess, vor 1 s"));
     assert!(page.contains("<a class=\"ticket-number\" href=\"/tickets/7\">#7</a>"));

@@ -107,6 +107,11 @@ impl GuildNames {
                     }
                     Err(err) => {
                         tracing::warn!(error = %err, "guild names: member lookup failed");
+                        // Not asked again on every page while Discord fails.
+                        let asked = Instant::now()
+                            .checked_sub(KEEP - RETRY_AFTER)
+                            .unwrap_or_else(Instant::now);
+                        kept.members.insert(*id, (asked, None));
                         None
                     }
                 },
