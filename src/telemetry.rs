@@ -6,8 +6,24 @@ use std::str::FromStr;
 use tracing::level_filters::LevelFilter;
 use tracing_subscriber::EnvFilter;
 
-/// `info`, without Rocket's line per request (its guards forwarding is normal operation).
-const DEFAULT_FILTER: &str = "info,rocket=warn,rocket::server=error,ticketbot::web::pages::_=error";
+/// `info`, without Rocket's own lines (see [`QUIET_ROCKET`]).
+const DEFAULT_FILTER: &str = "info";
+
+/// Rocket writes its launch line at warn, a request for a page that does not exist at error
+/// and a guard forwarding (no session: the login follows) at warn; the panel says these
+/// itself at the right level (`web panel listening` at info, unknown pages at debug, a
+/// failing handler at error). Added to every filter that does not name `rocket` itself.
+const QUIET_ROCKET: [&str; 9] = [
+    "rocket=warn",
+    "rocket::launch=off",
+    "rocket::server=off",
+    "ticketbot::web::pages::_=error",
+    "ticketbot::web::list_page::_=error",
+    "ticketbot::web::monitoring::_=error",
+    "ticketbot::web::auth::_=error",
+    "ticketbot::web::session::_=error",
+    "ticketbot::web::health::_=error",
+];
 
 pub fn init() {
     let (filter, problem) = filter_from(std::env::var("RUST_LOG").ok().as_deref());
@@ -25,6 +41,18 @@ pub fn init() {
 
 /// The filter `raw` asks for, or the default and why `raw` was not usable.
 pub fn filter_from(raw: Option<&str>) -> (EnvFilter, Option<String>) {
+    let (filter, problem) = filter_as_written(raw);
+    if raw.is_some_and(|raw| raw.contains("rocket")) {
+        return (filter, problem);
+    }
+    let filter = QUIET_ROCKET
+        .iter()
+        .filter_map(|directive| directive.parse().ok())
+        .fold(filter, EnvFilter::add_directive);
+    (filter, problem)
+}
+
+fn filter_as_written(raw: Option<&str>) -> (EnvFilter, Option<String>) {
     let default = || EnvFilter::new(DEFAULT_FILTER);
     let Some(raw) = raw.map(str::trim).filter(|raw| !raw.is_empty()) else {
         return (default(), None);

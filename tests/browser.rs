@@ -1,7 +1,8 @@
 //! The panel in headless Chromium (Debian package `chromium`): the browser itself logs in
 //! through the Discord emulator (panel `/login` → emulator authorize → panel callback), then
-//! screenshots of the ticket list, a ticket and a transcript, on a desktop and a phone screen,
-//! go to `<target dir>/screenshots/`. Chromium is driven over the DevTools protocol so one
+//! looks at the ticket list, a ticket and a transcript on a desktop (1366×900) and a phone
+//! (390×844) screen. With `TICKETBOT_SCREENSHOTS=DIR` it saves screenshots of them there (to
+//! look at before a panel change lands). Chromium is driven over the DevTools protocol so one
 //! browser session keeps its cookies across pages.
 
 use std::collections::VecDeque;
@@ -39,12 +40,15 @@ fn chromium_binary() -> Option<PathBuf> {
     (!path.is_empty()).then(|| PathBuf::from(path))
 }
 
-pub fn screenshot_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+/// Where screenshots go: `TICKETBOT_SCREENSHOTS`, when set.
+pub fn screenshot_dir() -> Option<PathBuf> {
+    std::env::var_os("TICKETBOT_SCREENSHOTS")
+        .filter(|dir| !dir.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("screenshots")
 }
+
+const DESKTOP: (u32, u32) = (1366, 900);
+const PHONE: (u32, u32) = (390, 844);
 
 /// Chromium, killed (by its own process id) when dropped.
 struct Browser {
@@ -78,7 +82,7 @@ async fn launch_chromium(binary: &Path) -> Browser {
             "--lang=de-DE",
             "--remote-debugging-address=127.0.0.1",
             "--remote-debugging-port=0",
-            "--window-size=1280,900",
+            "--window-size=1366,900",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("about:blank")
@@ -229,8 +233,14 @@ impl Cdp {
             .to_owned()
     }
 
-    /// A screenshot of the page (up to `max_height` CSS pixels of it) at `width` CSS pixels.
-    async fn screenshot(&mut self, file: &Path, width: u32, max_height: f64, phone: bool) {
+    /// A screenshot of the page (up to `max_height` CSS pixels of it) at `width` CSS pixels,
+    /// saved as `name` in the screenshot directory; nothing without one.
+    async fn screenshot(&mut self, name: &str, width: u32, max_height: f64, phone: bool) {
+        let Some(dir) = screenshot_dir() else {
+            return;
+        };
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let file = dir.join(name);
         let scale = if phone { 2 } else { 1 };
         let metrics = self.call("Page.getLayoutMetrics", json!({})).await;
         let height = metrics["cssContentSize"]["height"]
@@ -250,7 +260,7 @@ impl Cdp {
             .decode(shot["data"].as_str().expect("screenshot data"))
             .expect("base64 PNG");
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
-        std::fs::write(file, png).expect("write screenshot");
+        std::fs::write(&file, png).expect("write screenshot");
         eprintln!("screenshot: {}", file.display());
     }
 
@@ -316,6 +326,18 @@ async fn seed_showcase(db: &Db) {
                     created + 1_000,
                 ),
             )?;
+            if let (Some((supporter, supporter_name)), "claimed") = (claimer, status) {
+                queries::insert_message(
+                    c,
+                    &message(
+                        1_310_000_000_000_000_100 + i as i64,
+                        id,
+                        (supporter, supporter_name),
+                        "Danke, ich schaue es mir an. Welche Ban-ID steht bei dir?",
+                        created + 60_000,
+                    ),
+                )?;
+            }
             if closed.is_some() {
                 queries::insert_transcript(
                     c,
@@ -339,6 +361,32 @@ async fn seed_showcase(db: &Db) {
     .expect("seed showcase");
 }
 
+/// A staff message with what Discord renders: mentions, a quote, a list, a spoiler, subtext.
+async fn seed_discord_markdown(db: &Db, ticket: i64, emu: &crate::support::discord::DiscordEmu) {
+    let spec = emu.spec().clone();
+    let text = format!(
+        "<@{}> bitte lies <#{}> und melde dich bei <@&{}>.\n> Regel 3: kein Teamkill\n- Ban-ID \
+         nennen\n- Screenshot anhängen\n||Die Sperre läuft 7 Tage.||\n-# automatisch gekürzt",
+        crate::support::app::USERS[0],
+        spec.support_channel,
+        spec.support_role
+    );
+    db.write(move |c| {
+        queries::insert_message(
+            c,
+            &message(
+                1_300_000_000_000_000_010,
+                ticket,
+                (SUPPORTERS[0] as i64, "supporter0"),
+                &text,
+                1_764_000_008_000,
+            ),
+        )
+    })
+    .await
+    .expect("seed markdown message");
+}
+
 #[tokio::test]
 async fn panel_in_headless_chromium() {
     let Some(binary) = chromium_binary() else {
@@ -359,6 +407,7 @@ async fn panel_in_headless_chromium() {
     let db = Db::connect(&test_db.url).await.expect("database");
     seed_showcase(&db).await;
     let ticket = seed_conversation(&db).await;
+    seed_discord_markdown(&db, ticket.id, &emu).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(ticketbot::web::serve(config, db, stopped));
     let base = format!("http://127.0.0.1:{port}");
@@ -372,7 +421,7 @@ async fn panel_in_headless_chromium() {
     let mut page = Cdp::connect(browser.port).await;
     page.call("Page.enable", json!({})).await;
     page.call("Network.enable", json!({})).await;
-    page.set_viewport(1280, 900, false).await;
+    page.set_viewport(DESKTOP.0, DESKTOP.1, false).await;
 
     // The browser logs in: panel /login → emulator authorize → panel callback → list.
     emu.set_oauth_user(ADMIN);
@@ -380,7 +429,14 @@ async fn panel_in_headless_chromium() {
     assert_eq!(landed, format!("{base}/"), "logged in and back on the list");
     let text = page.text().await;
     assert!(text.contains("Tickets"), "{text}");
-    assert!(text.contains(&format!("#{}", ticket.id)), "{text}");
+    assert!(
+        text.contains("Leonie K.") && !text.contains("Kalle"),
+        "open and claimed tickets by default: {text}"
+    );
+    assert!(
+        text.contains("wartet auf Team") && text.contains("wartet auf Nutzer"),
+        "{text}"
+    );
     assert!(text.contains("Anna"), "the member's name is shown: {text}");
     let requests = emu.requests();
     assert!(requests.iter().any(|r| r.is("GET", "/oauth2/authorize")));
@@ -406,33 +462,56 @@ async fn panel_in_headless_chromium() {
     assert_eq!(session["httpOnly"], json!(true));
     assert_eq!(session["sameSite"], json!("Lax"));
 
-    let dir = screenshot_dir();
-    std::fs::create_dir_all(&dir).expect("screenshot dir");
-    page.screenshot(&dir.join("panel-list.png"), 1280, 4000.0, false)
+    page.screenshot("panel-list.png", DESKTOP.0, 4000.0, false)
         .await;
+    let all_url = format!("{base}/?status=all");
+    assert_eq!(page.open(&all_url).await, all_url);
+    let text = page.text().await;
+    assert!(
+        text.contains(&format!("#{}", ticket.id)) && text.contains("Kalle"),
+        "{text}"
+    );
+    page.screenshot("panel-list-all.png", DESKTOP.0, 4000.0, false)
+        .await;
+    // The whole row opens its ticket.
+    page.events.clear();
+    page.evaluate(&format!(
+        "(() => {{ const row = document.querySelector('a[href=\"/tickets/{}\"]').closest('tr'); \
+         const r = row.querySelector('.c-activity').getBoundingClientRect(); \
+         document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2).click(); }})()",
+        ticket.id
+    ))
+    .await;
+    tokio::time::timeout(WAIT, page.wait_event("Page.loadEventFired"))
+        .await
+        .expect("a click on the row opens the ticket");
+    assert_eq!(
+        page.evaluate("location.pathname").await,
+        json!(format!("/tickets/{}", ticket.id))
+    );
 
     let ticket_url = format!("{base}/tickets/{}", ticket.id);
-    page.set_viewport(1280, 900, false).await;
+    page.set_viewport(DESKTOP.0, DESKTOP.1, false).await;
     assert_eq!(page.open(&ticket_url).await, ticket_url);
     let text = page.text().await;
     assert!(
         text.contains("KI · Sigrid") && text.contains("bearbeitet") && text.contains("gelöscht")
     );
-    page.screenshot(&dir.join("panel-ticket.png"), 1280, 4000.0, false)
+    page.screenshot("panel-ticket.png", DESKTOP.0, 4000.0, false)
         .await;
 
     let transcript_url = format!(
         "{base}/tickets/{}/transcripts/{}",
         ticket.id, ticket.transcript_id
     );
-    page.set_viewport(1280, 900, false).await;
+    page.set_viewport(DESKTOP.0, DESKTOP.1, false).await;
     assert_eq!(page.open(&transcript_url).await, transcript_url);
     assert!(page.text().await.contains("Transkript zu Ticket"));
-    page.screenshot(&dir.join("panel-transcript.png"), 1280, 4000.0, false)
+    page.screenshot("panel-transcript.png", DESKTOP.0, 4000.0, false)
         .await;
 
     // A phone: the table turns into cards, the ticket's side panel goes below the chat.
-    page.set_viewport(390, 844, true).await;
+    page.set_viewport(PHONE.0, PHONE.1, true).await;
     page.open(&format!("{base}/")).await;
     let header_hidden = page
         .evaluate("getComputedStyle(document.querySelector('table.tickets thead')).display")
@@ -442,16 +521,16 @@ async fn panel_in_headless_chromium() {
         json!("none"),
         "the table is shown as cards on a phone"
     );
-    page.screenshot(&dir.join("panel-list-phone.png"), 390, 1300.0, true)
+    page.screenshot("panel-list-phone.png", PHONE.0, 1300.0, true)
         .await;
-    page.set_viewport(390, 844, true).await;
+    page.set_viewport(PHONE.0, PHONE.1, true).await;
     page.open(&ticket_url).await;
-    page.screenshot(&dir.join("panel-ticket-phone.png"), 390, 1300.0, true)
+    page.screenshot("panel-ticket-phone.png", PHONE.0, 1300.0, true)
         .await;
 
     // "Abmelden" in the top bar is a form with the session's CSRF token: the browser posts it
     // (the page's CSP allows forms to this site only) and the session ends.
-    page.set_viewport(1280, 900, false).await;
+    page.set_viewport(DESKTOP.0, DESKTOP.1, false).await;
     page.open(&format!("{base}/")).await;
     page.events.clear();
     page.evaluate("document.querySelector('header form.logout button').click()")

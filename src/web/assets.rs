@@ -8,7 +8,9 @@ use rocket::{Route, get};
 pub const PANEL_CSS: &str = include_str!("../../static/panel.css");
 
 /// Pages load no scripts and nothing from elsewhere but Discord's avatars.
+// Style attributes carry only what the panel writes itself (an embed's colour as `#rrggbb`).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
+     style-src-attr 'unsafe-inline'; \
      img-src 'self' https://cdn.discordapp.com data:; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 

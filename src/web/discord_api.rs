@@ -67,11 +67,20 @@ impl GuildMember {
     }
 }
 
+/// A role or channel as the guild lists it (only what mentions need).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Named {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
 /// HTTP client and the settings the calls need.
 pub struct DiscordApi {
     http: reqwest::Client,
     users_me: String,
     member_base: String,
+    guild_base: String,
     bot_token: String,
 }
 
@@ -92,6 +101,9 @@ impl DiscordApi {
             member_base: config
                 .discord
                 .url(&format!("api/v10/guilds/{}/members", config.guild_id)),
+            guild_base: config
+                .discord
+                .url(&format!("api/v10/guilds/{}", config.guild_id)),
             bot_token: config.bot_token.clone(),
         })
     }
@@ -126,6 +138,20 @@ impl DiscordApi {
             Err(ApiError::Status { status: 404, .. }) => Ok(None),
             Err(err) => Err(err),
         }
+    }
+
+    /// The guild's roles or channels (`what`: "roles" or "channels"), with the bot token.
+    pub async fn guild_list(&self, what: &str) -> Result<Vec<Named>, ApiError> {
+        let url = format!("{}/{what}", self.guild_base);
+        let request = self
+            .http
+            .get(&url)
+            .header("Authorization", format!("Bot {}", self.bot_token));
+        let response = send(request, &url).await?;
+        response
+            .json()
+            .await
+            .map_err(|source| ApiError::Body { url, source })
     }
 }
 

@@ -128,6 +128,8 @@ pub struct MessageView {
     pub message: &'static str,
     pub status: u16,
     pub show_login: bool,
+    /// The page to come back to after the login button, percent-encoded.
+    pub login_next: Option<String>,
 }
 
 impl<'r> Responder<'r, 'static> for PanelError {
@@ -143,6 +145,7 @@ pub struct ErrorPage {
     title: &'static str,
     message: &'static str,
     show_login: bool,
+    login_next: Option<String>,
 }
 
 impl ErrorPage {
@@ -152,7 +155,14 @@ impl ErrorPage {
             title,
             message,
             show_login: status.code < 500,
+            login_next: None,
         }
+    }
+
+    /// The login button comes back to `uri` (a path on this site) afterwards.
+    pub fn logging_in_to(mut self, uri: String) -> Self {
+        self.login_next = Some(url::form_urlencoded::byte_serialize(uri.as_bytes()).collect());
+        self
     }
 
     /// Shows the login button on a server-side failure too (logging in again may help).
@@ -169,6 +179,7 @@ impl<'r> Responder<'r, 'static> for ErrorPage {
             message: self.message,
             status: self.status.code,
             show_login: self.show_login,
+            login_next: self.login_next,
         };
         let html = request
             .rocket()
@@ -200,9 +211,34 @@ fn forbidden(request: &Request<'_>) -> ErrorPage {
     ErrorPage::new(Status::Forbidden, text::TITLE_FORBIDDEN, message)
 }
 
+#[catch(401)]
+fn unauthorized(request: &Request<'_>) -> ErrorPage {
+    ErrorPage::new(Status::Unauthorized, text::TITLE_LOGIN, text::LOGIN_NEEDED)
+        .logging_in_to(request.uri().to_string())
+}
+
 #[catch(404)]
-fn not_found() -> ErrorPage {
+fn not_found(request: &Request<'_>) -> ErrorPage {
+    // A wrong address is the visitor's business (or a crawler's), not the operator's.
+    tracing::debug!(method = %request.method(), uri = %request.uri(), "no such page");
     ErrorPage::new(Status::NotFound, text::TITLE_NOT_FOUND, text::NOT_FOUND)
+}
+
+#[catch(500)]
+fn internal(request: &Request<'_>) -> ErrorPage {
+    // Our own failures are logged where they happen; reaching this catcher means a handler
+    // panicked (Rocket's own line about it is filtered out with its request lines).
+    tracing::error!(
+        code = "panel_internal",
+        method = %request.method(),
+        uri = %request.uri(),
+        "a panel request failed"
+    );
+    ErrorPage::new(
+        Status::InternalServerError,
+        text::TITLE_ERROR,
+        text::INTERNAL,
+    )
 }
 
 #[catch(422)]
@@ -235,7 +271,9 @@ fn other(status: Status, _request: &Request<'_>) -> ErrorPage {
 pub fn catchers() -> Vec<Catcher> {
     catchers![
         bad_request,
+        unauthorized,
         forbidden,
+        internal,
         not_found,
         unprocessable,
         unavailable,

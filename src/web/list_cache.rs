@@ -1,7 +1,9 @@
 //! Rendered ticket-list pages, kept until a ticket or transcript changes. The database counts
 //! those changes ([`store::panel_version`](super::store::panel_version), kept by triggers, so
 //! a bot in another process counts too); a page is served again only under the count it was
-//! rendered with. Searches read messages, which change all the time: they are never kept.
+//! rendered with; a new message moves the count too (the list shows who each ticket waits on).
+//! Searches read message texts, which also change by edits: they are never kept. The counts
+//! per status in the filter are kept the same way.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -27,6 +29,7 @@ pub struct ListKey {
 #[derive(Default)]
 pub struct ListCache {
     pages: Mutex<HashMap<ListKey, (i64, String)>>,
+    counts: Mutex<Option<(i64, HashMap<String, i64>)>>,
 }
 
 impl ListCache {
@@ -37,6 +40,19 @@ impl ListCache {
             .get(key)
             .filter(|(kept, _)| *kept == version)
             .map(|(_, html)| html.clone())
+    }
+
+    /// The tickets per status, counted while the count of changes was `version`.
+    pub fn counts(&self, version: i64) -> Option<HashMap<String, i64>> {
+        let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        counts
+            .as_ref()
+            .filter(|(kept, _)| *kept == version)
+            .map(|(_, counts)| counts.clone())
+    }
+
+    pub fn put_counts(&self, version: i64, counts: HashMap<String, i64>) {
+        *self.counts.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, counts));
     }
 
     pub fn put(&self, key: ListKey, version: i64, html: String) {

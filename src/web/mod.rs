@@ -12,10 +12,14 @@ mod assets;
 mod auth;
 mod discord_api;
 mod error;
+mod guild_names;
 mod health;
 mod list_cache;
+mod list_page;
 pub mod markdown;
+mod message_view;
 mod monitoring;
+mod names;
 mod pages;
 mod portrait;
 mod search;
@@ -24,6 +28,8 @@ mod session_store;
 mod store;
 mod templates;
 mod text;
+mod ticket_view;
+mod triage;
 mod view;
 
 use std::sync::Arc;
@@ -55,6 +61,7 @@ pub fn rocket_with(config: Arc<Config>, db: Db, checks: Checks) -> rocket::Rocke
         .attach(templates::stage())
         .attach(assets::stage())
         .attach(auth::stage(config.clone()))
+        .attach(guild_names::stage(config.clone()))
         .attach(pages::stage())
         .attach(monitoring::stage(config))
         .attach(health::stage(checks))
@@ -98,6 +105,7 @@ pub async fn serve_with(
     checks: Checks,
     mut stop: watch::Receiver<bool>,
 ) -> Result<()> {
+    let address = std::net::SocketAddr::new(config.panel.address, config.panel.port);
     let ignited = rocket_with(config, db, checks)
         .attach(rocket::fairing::AdHoc::on_liftoff("Announce", |rocket| {
             Box::pin(async move {
@@ -121,6 +129,32 @@ pub async fn serve_with(
             tracing::info!("web panel stopped");
             Ok(())
         }
-        Err(err) => Err(Error::Internal(format!("the web panel failed: {err}"))),
+        Err(err) => Err(launch_failure(&err, address)),
+    }
+}
+
+/// Why the panel could not serve, for the operator: a port in use or not ours to take is a
+/// setting to change (it names `PANEL_PORT` and the address, and exits like one).
+fn launch_failure(err: &rocket::Error, address: std::net::SocketAddr) -> Error {
+    match err.kind() {
+        rocket::error::ErrorKind::Bind(cause) => {
+            let why = match cause.kind() {
+                std::io::ErrorKind::AddrInUse => "is already in use (another panel or program \
+                                                  listens there)"
+                    .to_owned(),
+                std::io::ErrorKind::PermissionDenied => {
+                    "may not be used by this user (ports below 1024 need privileges)".to_owned()
+                }
+                std::io::ErrorKind::AddrNotAvailable => {
+                    "is not an address of this machine (see PANEL_ADDRESS)".to_owned()
+                }
+                _ => format!("cannot be listened on: {cause}"),
+            };
+            Error::Config(crate::config::ConfigError {
+                key: "PANEL_PORT".to_owned(),
+                problem: format!("{address} {why}; choose a free port with PANEL_PORT"),
+            })
+        }
+        _ => Error::Internal(format!("the web panel failed: {err}")),
     }
 }

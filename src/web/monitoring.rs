@@ -5,12 +5,16 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use rocket::fairing::AdHoc;
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Header};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Responder, Route, State, get};
+use serde::Serialize;
 
 use super::auth::same_secret;
+use super::error::PanelError;
 use super::session::Staff;
+use super::templates::{Page, Templates};
+use super::view::UserView;
 use crate::config::Config;
 use crate::db::Db;
 use crate::heartbeat;
@@ -111,49 +115,81 @@ async fn metrics(caller: MetricsCaller, db: &State<Db>) -> MetricsAnswer {
     }
 }
 
+/// One ticket actor on `/status`.
+#[derive(Debug, Serialize)]
+struct ActorRow {
+    number: i64,
+    url: String,
+    alive: bool,
+    restarts: u64,
+    degraded: bool,
+}
+
+/// What `/status` shows: this process's actors, or the last report of a bot elsewhere.
+#[derive(Debug, Serialize)]
+struct StatusView {
+    user: UserView,
+    /// No bot has reported to this database yet.
+    no_report: bool,
+    /// The report comes from a bot in another process, this many seconds ago.
+    age_secs: Option<u64>,
+    actors: u64,
+    alive: u64,
+    rows: Vec<ActorRow>,
+}
+
+fn status_view(user: UserView, report: Option<&heartbeat::Report>, elsewhere: bool) -> StatusView {
+    let Some(report) = report else {
+        return StatusView {
+            user,
+            no_report: true,
+            age_secs: None,
+            actors: 0,
+            alive: 0,
+            rows: Vec::new(),
+        };
+    };
+    StatusView {
+        user,
+        no_report: false,
+        age_secs: elsewhere.then(|| report.age().as_secs()),
+        actors: report.actors,
+        alive: report.actors_alive,
+        rows: report
+            .listed
+            .iter()
+            .map(|(number, view)| ActorRow {
+                number: *number,
+                url: format!("/tickets/{number}"),
+                alive: view.alive,
+                restarts: view.restarts,
+                degraded: view.degraded,
+            })
+            .collect(),
+    }
+}
+
 /// The bot's ticket actors with their restart counts (staff only): this process's own, or the
 /// last report of a bot in another process.
 #[get("/status")]
-async fn actor_status(_staff: Staff, db: &State<Db>) -> Result<String, Status> {
-    if crate::metrics::bot_in_process() {
+async fn actor_status(
+    staff: Staff,
+    db: &State<Db>,
+    templates: &State<Templates>,
+) -> Result<Page, PanelError> {
+    let user = UserView::of(&staff.0);
+    let view = if crate::metrics::bot_in_process() {
         // In the bot's own process every actor is at hand, healthy ones too.
         let report = heartbeat::Report {
             listed: crate::metrics::actors(),
             ..heartbeat::Report::of_this_process()
         };
-        return Ok(status_text(&report, None));
-    }
-    match heartbeat::read(db).await {
-        Ok(Some(report)) => Ok(status_text(&report, Some(report.age()))),
-        Ok(None) => Ok("No bot has reported to this database yet.\n".to_owned()),
-        Err(err) => {
-            tracing::error!(error = %err, "status: database unreachable");
-            Err(Status::ServiceUnavailable)
-        }
-    }
-}
-
-/// `/status` as text; `age` when the report comes from a bot in another process.
-fn status_text(report: &heartbeat::Report, age: Option<std::time::Duration>) -> String {
-    let mut out = match age {
-        Some(age) => format!(
-            "bot in another process, report {:.0} s old; listed: actors that restarted, are \
-             down or degraded\n",
-            age.as_secs_f64()
-        ),
-        None => String::new(),
+        status_view(user, Some(&report), false)
+    } else {
+        let report = heartbeat::read(db).await?;
+        status_view(user, report.as_ref(), true)
     };
-    out.push_str(&format!(
-        "{} ticket actors, {} alive\nticket  alive  restarts  degraded\n",
-        report.actors, report.actors_alive
-    ));
-    for (ticket, view) in &report.listed {
-        out.push_str(&format!(
-            "#{ticket:<6} {:<6} {:<9} {}\n",
-            view.alive, view.restarts, view.degraded
-        ));
-    }
-    out
+    templates.page("status.html", &view)
 }
 
 pub fn routes() -> Vec<Route> {
@@ -174,6 +210,16 @@ mod tests {
     use super::*;
     use crate::metrics::{ActorView, Counters};
 
+    fn user() -> UserView {
+        UserView {
+            name: "Anna".into(),
+            id: "1".into(),
+            avatar_url: None,
+            initials: "A".into(),
+            csrf: "c".into(),
+        }
+    }
+
     #[test]
     fn status_of_a_bot_elsewhere_says_how_old_its_report_is() {
         let view = |restarts| ActorView {
@@ -182,21 +228,21 @@ mod tests {
             degraded: false,
         };
         let report = heartbeat::Report {
-            written_at: 0,
+            written_at: crate::db::now_ms() - 12_000,
             actors: 3,
             actors_alive: 3,
             listed: vec![(7, view(2))],
             counters: Counters::default(),
             gateway_connected: None,
         };
-        let text = status_text(&report, Some(std::time::Duration::from_secs(12)));
-        assert!(
-            text.starts_with("bot in another process, report 12 s old"),
-            "{text}"
-        );
-        assert!(text.contains("3 ticket actors, 3 alive"), "{text}");
-        assert!(text.contains("#7      true   2"), "{text}");
-        let here = status_text(&report, None);
-        assert!(here.starts_with("3 ticket actors"), "{here}");
+        let elsewhere = status_view(user(), Some(&report), true);
+        assert!(matches!(elsewhere.age_secs, Some(12 | 13)), "{elsewhere:?}");
+        assert_eq!((elsewhere.actors, elsewhere.alive), (3, 3));
+        let row = &elsewhere.rows[0];
+        assert_eq!((row.number, row.alive, row.restarts), (7, true, 2));
+        assert_eq!(row.url, "/tickets/7");
+        let here = status_view(user(), Some(&report), false);
+        assert_eq!(here.age_secs, None);
+        assert!(status_view(user(), None, true).no_report);
     }
 }

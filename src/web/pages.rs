@@ -1,176 +1,27 @@
-//! The staff pages: the ticket list, a ticket, its transcript snapshots. Read-only.
+//! The staff pages: the ticket list ([`super::list_page`]), a ticket, its transcript
+//! snapshots. Read-only.
 
 use rocket::fairing::AdHoc;
 use rocket::http::uri::Origin;
 use rocket::http::{ContentType, Header, Status};
 use rocket::response::{Redirect, Responder};
-use rocket::{FromForm, Route, State, get};
+use rocket::{Route, State, get};
 use serde::Serialize;
 
 use super::auth::login_redirect;
 use super::error::PanelError;
-use super::list_cache::{ListCache, ListKey};
-use super::search;
+use super::guild_names::GuildNames;
+use super::list_cache::ListCache;
+use super::message_view::texts_of;
+use super::names::{self, Mentioned};
 use super::session::Staff;
-use super::store::{self, Cursor, ListFilter, PAGE_SIZE};
+use super::store;
 use super::templates::{Page, Templates};
 use super::text;
-use super::view::{
-    TicketPageView, TicketSummary, TranscriptLineView, TranscriptRow, UserView, format_time,
-};
+use super::ticket_view::TicketPageView;
+use super::view::{TicketSummary, TranscriptLineView, TranscriptRow, UserView, format_time};
 use crate::db::Db;
 use crate::transcript::parse_transcript;
-
-#[derive(Debug, Serialize)]
-struct StatusOption {
-    value: &'static str,
-    label: &'static str,
-    selected: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct ListView {
-    user: UserView,
-    status: String,
-    search: String,
-    statuses: Vec<StatusOption>,
-    tickets: Vec<TicketSummary>,
-    page: i64,
-    first_number: i64,
-    prev_url: Option<String>,
-    next_url: Option<String>,
-    filtered: bool,
-}
-
-/// `/?status=…&q=…&page=…&before=…` with empty parts left out.
-fn list_url(status: &str, search: &str, page: i64, cursor: Option<Cursor>) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    if !status.is_empty() {
-        query.append_pair("status", status);
-    }
-    if !search.is_empty() {
-        query.append_pair("q", search);
-    }
-    if page > 1 {
-        query.append_pair("page", &page.to_string());
-    }
-    match cursor {
-        Some(Cursor::Before(number)) => query.append_pair("before", &number.to_string()),
-        Some(Cursor::After(number)) => query.append_pair("after", &number.to_string()),
-        None => &mut query,
-    };
-    let query = query.finish();
-    if query.is_empty() {
-        "/".to_owned()
-    } else {
-        format!("/?{query}")
-    }
-}
-
-/// The list's query: filter, search, page label and the pager's cursor.
-#[derive(Debug, FromForm)]
-struct ListQuery<'r> {
-    status: Option<&'r str>,
-    q: Option<&'r str>,
-    page: Option<i64>,
-    before: Option<i64>,
-    after: Option<i64>,
-}
-
-#[get("/?<query..>")]
-async fn index(
-    staff: Staff,
-    db: &State<Db>,
-    templates: &State<Templates>,
-    cache: &State<ListCache>,
-    query: ListQuery<'_>,
-) -> Result<Page, PanelError> {
-    let ListQuery {
-        status,
-        q,
-        page,
-        before,
-        after,
-    } = query;
-    let status = status
-        .filter(|s| text::STATUS_FILTERS.contains(s))
-        .unwrap_or("")
-        .to_owned();
-    let search = q.and_then(search::search_term).unwrap_or_default();
-    let page = page.unwrap_or(1).clamp(1, store::MAX_PAGE);
-    let cursor = before
-        .map(Cursor::Before)
-        .or(after.map(Cursor::After))
-        .filter(|_| page > 1);
-    let filter = ListFilter {
-        status: (!status.is_empty()).then(|| status.clone()),
-        search: (!search.is_empty()).then(|| search.clone()),
-        page,
-        cursor,
-    };
-    let user = UserView::of(&staff.0);
-    let key = search.is_empty().then(|| ListKey {
-        user_id: user.id.clone(),
-        user_name: user.name.clone(),
-        avatar_url: user.avatar_url.clone(),
-        csrf: user.csrf.clone(),
-        status: status.clone(),
-        page,
-        cursor,
-    });
-    // The change count is read before the tickets: a page kept under it is never older.
-    let version = match &key {
-        Some(key) => {
-            let version = db.run_short(store::panel_version).await?;
-            if let Some(html) = cache.get(key, version) {
-                return Ok(Page::html(html));
-            }
-            Some(version)
-        }
-        None => None,
-    };
-    let listed = db
-        .run(move |conn| store::list_tickets(conn, &filter))
-        .await?;
-    let view = ListView {
-        user,
-        statuses: text::STATUS_FILTERS
-            .iter()
-            .map(|value| StatusOption {
-                value,
-                label: text::status_label(value),
-                selected: *value == status,
-            })
-            .collect(),
-        tickets: listed
-            .tickets
-            .iter()
-            .map(|t| TicketSummary::of(t, listed.latest_transcript.get(&t.id).copied()))
-            .collect(),
-        page,
-        first_number: (page - 1) * PAGE_SIZE + 1,
-        // The pager starts the next page beside this one's last or first ticket.
-        prev_url: listed.has_newer.then(|| match listed.tickets.first() {
-            Some(first) if page > 2 => {
-                list_url(&status, &search, page - 1, Some(Cursor::After(first.id)))
-            }
-            _ => list_url(&status, &search, (page - 1).max(1), None),
-        }),
-        next_url: listed
-            .has_older
-            .then(|| listed.tickets.last())
-            .flatten()
-            .map(|last| list_url(&status, &search, page + 1, Some(Cursor::Before(last.id)))),
-        filtered: !status.is_empty() || !search.is_empty(),
-        status,
-        search,
-    };
-    let html = templates.render("list.html", &view)?;
-    if let (Some(key), Some(version)) = (key, version) {
-        cache.put(key, version, html.clone());
-    }
-    Ok(Page::html(html))
-}
 
 #[get("/tickets/<id>?<page>")]
 async fn ticket(
@@ -178,15 +29,28 @@ async fn ticket(
     id: i64,
     page: Option<i64>,
     db: &State<Db>,
+    guild: &State<GuildNames>,
     templates: &State<Templates>,
 ) -> Result<Page, PanelError> {
     let page = page.unwrap_or(1);
-    let detail = db
-        .run(move |conn| store::ticket_detail(conn, id, page))
+    let (detail, mentioned, users) = db
+        .run(move |conn| {
+            let detail = store::ticket_detail(conn, id, page)?;
+            let texts: Vec<String> = detail
+                .messages
+                .iter()
+                .flat_map(texts_of)
+                .chain(detail.revisions.iter().map(|r| r.content.clone()))
+                .collect();
+            let mentioned = Mentioned::in_texts(texts.iter().map(String::as_str));
+            let users = names::user_names(conn, id, &mentioned.users)?;
+            Ok((detail, mentioned, users))
+        })
         .await?;
+    let names = guild.names_for(&mentioned, users).await;
     templates.page(
         "ticket.html",
-        &TicketPageView::of(UserView::of(&staff.0), detail),
+        &TicketPageView::of(UserView::of(&staff.0), detail, &names, guild.guild_id),
     )
 }
 
@@ -233,6 +97,7 @@ async fn transcript(
     tid: i64,
     download: Option<&str>,
     db: &State<Db>,
+    guild: &State<GuildNames>,
     templates: &State<Templates>,
 ) -> Result<TranscriptResponse, PanelError> {
     let found = db
@@ -241,12 +106,19 @@ async fn transcript(
                 return Ok(None);
             };
             let rows = crate::db::transcripts::entries_of(conn, transcript.id)?;
-            Ok(Some((ticket, transcript, rows)))
+            let mentioned = if rows.is_empty() {
+                Mentioned::in_texts([transcript.body_text.as_str()])
+            } else {
+                Mentioned::in_texts(rows.iter().map(|row| row.content.as_str()))
+            };
+            let users = names::user_names(conn, id, &mentioned.users)?;
+            Ok(Some((ticket, transcript, rows, mentioned, users)))
         })
         .await?;
-    let Some((ticket, transcript, rows)) = found else {
+    let Some((ticket, transcript, rows, mentioned, users)) = found else {
         return Err(PanelError::not_found(text::TRANSCRIPT_NOT_FOUND));
     };
+    let names = guild.names_for(&mentioned, users).await;
     let meta = store::TranscriptMeta {
         id: transcript.id,
         reason: transcript.reason.clone(),
@@ -265,10 +137,12 @@ async fn transcript(
             // all there is.
             parse_transcript(&transcript.body_text)
                 .iter()
-                .map(TranscriptLineView::of)
+                .map(|entry| TranscriptLineView::of(entry, &names))
                 .collect()
         } else {
-            rows.iter().map(TranscriptLineView::of_row).collect()
+            rows.iter()
+                .map(|row| TranscriptLineView::of_row(row, &names))
+                .collect()
         },
         generated: format_time(crate::db::now_ms()),
     };
@@ -312,7 +186,7 @@ fn needs_login(origin: &Origin<'_>, staff: Option<Staff>) -> Result<Redirect, St
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
-        index,
+        super::list_page::index,
         ticket,
         transcript,
         legacy_transcript,

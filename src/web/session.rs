@@ -296,6 +296,7 @@ fn logged_out_page(templates: &Templates) -> Result<Page, PanelError> {
             message: text::LOGGED_OUT,
             status: 200,
             show_login: true,
+            login_next: None,
         },
     )
 }

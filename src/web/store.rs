@@ -7,6 +7,7 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 
 use super::search;
+use super::triage::LastWord;
 use crate::db::models::{AuditEntry, Message, MessageRevision, Ticket, Transcript};
 use crate::db::schema::{message_revisions, messages, panel_version, tickets, transcripts};
 use crate::db::{DbConn, MultiBackend, queries};
@@ -16,12 +17,29 @@ pub const PAGE_SIZE: i64 = 50;
 /// Messages on one page of a ticket. A 10,000-message ticket on one page is megabytes of HTML
 /// and hundreds of milliseconds of rendering; the transcript snapshots hold everything at once.
 pub const MESSAGE_PAGE_SIZE: i64 = 250;
+/// The opener's other tickets listed on a ticket page at most.
+pub const OTHER_TICKETS: i64 = 20;
 /// Pages beyond this are refused (an OFFSET that large is a mistake or a crawler).
 pub const MAX_PAGE: i64 = 100_000;
 
+/// Which tickets the list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Open and claimed: the ones someone works on (the list's default).
+    #[default]
+    Active,
+    All,
+    Is(String),
+    /// Claimed by this staff member and not yet closed.
+    ClaimedBy(i64),
+}
+
+/// The statuses [`StatusFilter::Active`] shows.
+pub const ACTIVE_STATUSES: [&str; 2] = ["open", "claimed"];
+
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub status: Option<String>,
+    pub status: StatusFilter,
     pub search: Option<String>,
     /// 1-based; with a cursor only the page's label.
     pub page: i64,
@@ -44,6 +62,8 @@ pub struct ListPage {
     pub tickets: Vec<Ticket>,
     /// Ticket id → id of its newest transcript.
     pub latest_transcript: HashMap<i64, i64>,
+    /// Ticket id → its newest message that someone wrote.
+    pub last_words: HashMap<i64, LastWord>,
     /// Older tickets match the filter too.
     pub has_older: bool,
     /// Newer tickets match the filter too.
@@ -62,9 +82,14 @@ pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, 
     let mut query = tickets::table
         .select(Ticket::as_select())
         .into_boxed::<MultiBackend>();
-    if let Some(status) = &filter.status {
-        query = query.filter(tickets::status.eq(status.clone()));
-    }
+    query = match &filter.status {
+        StatusFilter::All => query,
+        StatusFilter::Active => query.filter(tickets::status.eq_any(ACTIVE_STATUSES)),
+        StatusFilter::Is(status) => query.filter(tickets::status.eq(status.clone())),
+        StatusFilter::ClaimedBy(user) => query
+            .filter(tickets::claimed_by.eq(*user))
+            .filter(tickets::status.eq("claimed")),
+    };
     // Cleaned here too, so no caller can hand the database a term it refuses.
     if let Some(search) = filter.search.as_deref().and_then(search::search_term) {
         query = query.filter(search::matches(conn, &search)?);
@@ -105,7 +130,9 @@ pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, 
             .select((transcripts::ticket_id, max(transcripts::id)))
             .load(conn)?
     };
+    let last_words = last_words(conn, &ids)?;
     Ok(ListPage {
+        last_words,
         tickets: rows,
         latest_transcript: latest
             .into_iter()
@@ -114,6 +141,68 @@ pub fn list_tickets(conn: &mut DbConn, filter: &ListFilter) -> Result<ListPage, 
         has_older,
         has_newer,
     })
+}
+
+/// The newest message someone wrote (a person or Sigrid, not the bot's notices) in each of
+/// `ids`: the newest id per ticket through the `(ticket_id, id)` index, then those rows.
+fn last_words(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, LastWord>, Error> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let newest: Vec<(i64, Option<i64>)> = messages::table
+        .filter(messages::ticket_id.eq_any(ids))
+        .filter(
+            messages::author_is_bot
+                .eq(false)
+                .or(messages::is_ai.eq(true)),
+        )
+        .group_by(messages::ticket_id)
+        .select((messages::ticket_id, max(messages::id)))
+        .load(conn)?;
+    let message_ids: Vec<i64> = newest.into_iter().filter_map(|(_, id)| id).collect();
+    if message_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, i64, bool, i64)> = messages::table
+        .filter(messages::id.eq_any(message_ids))
+        .select((
+            messages::ticket_id,
+            messages::author_id,
+            messages::is_ai,
+            messages::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(ticket, author_id, is_ai, at)| {
+            (
+                ticket,
+                LastWord {
+                    author_id,
+                    is_ai,
+                    at,
+                },
+            )
+        })
+        .collect())
+}
+
+/// How many tickets have each status.
+pub fn status_counts(conn: &mut DbConn) -> Result<HashMap<String, i64>, Error> {
+    let rows: Vec<(String, i64)> = tickets::table
+        .group_by(tickets::status)
+        .select((tickets::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// How many tickets `user` has claimed and not closed.
+pub fn claimed_count(conn: &mut DbConn, user: i64) -> Result<i64, Error> {
+    Ok(tickets::table
+        .filter(tickets::claimed_by.eq(user))
+        .filter(tickets::status.eq("claimed"))
+        .count()
+        .get_result(conn)?)
 }
 
 /// A transcript without its text, for lists.
@@ -136,6 +225,8 @@ pub struct TicketDetail {
     pub revisions: Vec<MessageRevision>,
     pub transcripts: Vec<TranscriptMeta>,
     pub audit: Vec<AuditEntry>,
+    /// The opener's other tickets, newest first (at most [`OTHER_TICKETS`]).
+    pub other_tickets: Vec<Ticket>,
     /// 1 = the newest messages; higher pages go back in time.
     pub message_page: i64,
     pub message_pages: i64,
@@ -184,12 +275,20 @@ pub fn ticket_detail(conn: &mut DbConn, id: i64, page: i64) -> Result<TicketDeta
         ))
         .load(conn)?;
     let audit = queries::audit_of(conn, id)?;
+    let other_tickets = tickets::table
+        .filter(tickets::opener_id.eq(ticket.opener_id))
+        .filter(tickets::id.ne(id))
+        .order(tickets::id.desc())
+        .limit(OTHER_TICKETS)
+        .select(Ticket::as_select())
+        .load(conn)?;
     Ok(TicketDetail {
         ticket,
         messages,
         revisions,
         transcripts,
         audit,
+        other_tickets,
         message_page,
         message_pages,
         message_count,

@@ -23,6 +23,8 @@ pub const DATABASE_DOWN: &str =
     "Die Datenbank ist gerade nicht erreichbar. Bitte versuche es später erneut.";
 pub const BAD_REQUEST: &str = "Die Anfrage war ungültig.";
 
+pub const LOGIN_NEEDED: &str = "Bitte melde dich mit Discord an, um das Ticket-Panel zu sehen.";
+pub const TITLE_LOGIN: &str = "Bitte anmelden";
 pub const TITLE_LOGIN_FAILED: &str = "Anmeldung fehlgeschlagen";
 pub const TITLE_FORBIDDEN: &str = "Zugriff verweigert";
 pub const TITLE_NOT_FOUND: &str = "Nicht gefunden";
@@ -75,12 +77,52 @@ pub fn audit_label(action: &str) -> Option<&'static str> {
         "unclaimed" => "freigegeben",
         "ticket_closed" => "geschlossen",
         "reopened" => "wieder geöffnet",
-        "ticket_deleted" => "gelöscht",
-        "transcript_saved" => "Transkript gespeichert",
-        "ai_verdict" => "KI-Einschätzung",
-        "imported" => "importiert",
+        "deleted" | "ticket_deleted" => "gelöscht",
+        "transcript" | "transcript_saved" => "Transkript gespeichert",
+        "verdict" | "ai_verdict" => "KI-Einschätzung",
+        "degraded" => "beeinträchtigt",
+        "imported" | "legacy_import" => "importiert",
+        "refused" => "Eröffnung abgelehnt",
+        "channel_deleted" => "Kanal in Discord gelöscht",
+        "cleanup" => "nach Ablauf gelöscht",
+        "restart_requested" => "Neustart angefordert",
+        "close_requested" | "close_request" => "Schließen angefragt",
+        "auto_closed" | "auto_close" => "automatisch geschlossen",
+        "transferred" | "transfer" => "übertragen",
+        "renamed" | "rename" => "umbenannt",
+        "user_added" | "member_added" => "Person hinzugefügt",
+        "user_removed" | "member_removed" => "Person entfernt",
+        "rated" | "rating" => "bewertet",
+        "note" => "Notiz",
+        "reply" => "Antwort aus dem Panel",
         _ => return None,
     })
+}
+
+/// Why a transcript was saved, in German; unknown reasons (typed by staff) as stored.
+pub fn transcript_reason(reason: &str) -> String {
+    match reason {
+        "close" | "closed" => "beim Schließen",
+        "manual" | "command" => "von Hand (/ticket_transcript)",
+        "channel_deleted" => "Kanal in Discord gelöscht",
+        "cleanup" => "vor dem Löschen",
+        "delete" | "deleted" => "beim Löschen",
+        "legacy" | "legacy_import" | "imported" => "importiert",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// Where the verdict came from, in German.
+pub fn verdict_source(source: &str) -> String {
+    match source {
+        "ai" => "von der KI",
+        "script" => "aus dem Fragebogen",
+        "manual" => "von Hand",
+        "legacy" | "legacy_import" | "imported" => "importiert",
+        other => other,
+    }
+    .to_owned()
 }
 
 #[cfg(test)]

@@ -1,23 +1,31 @@
 //! What the templates get: plain, already formatted values. Text that may hold markup is
 //! rendered here by [`markdown::render`]; everything else is escaped by Tera.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::markdown;
+use super::names::Names;
 use super::portrait::{avatar_url, colour_class, initials};
 use super::session::Session;
-use super::store::{TicketDetail, TranscriptMeta};
+use super::store::TranscriptMeta;
 use super::text;
-use crate::db::models::{AuditEntry, Message, MessageRevision, Ticket, TranscriptEntryRow};
+use super::triage::{self, LastWord, WaitsOn};
+use crate::db::models::{AuditEntry, Ticket, TranscriptEntryRow};
 use crate::transcript::TranscriptEntry;
 
 /// `25.11.2026 16:42` (UTC, as stored).
 pub fn format_time(ms: i64) -> String {
     match DateTime::<Utc>::from_timestamp_millis(ms) {
         Some(time) => time.format("%d.%m.%Y %H:%M").to_string(),
+        None => "–".to_owned(),
+    }
+}
+
+/// `25.11. 16:42` (UTC).
+pub fn format_short(ms: i64) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(ms) {
+        Some(time) => time.format("%d.%m. %H:%M").to_string(),
         None => "–".to_owned(),
     }
 }
@@ -36,10 +44,6 @@ pub fn iso_time(ms: i64) -> String {
         Some(time) => time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         None => String::new(),
     }
-}
-
-fn is_web_url(url: &str) -> bool {
-    url.starts_with("https://") || url.starts_with("http://")
 }
 
 #[derive(Debug, Serialize)]
@@ -88,7 +92,7 @@ impl VerdictView {
             player_name: ticket.verdict_player_name.clone(),
             ban_reason: ticket.verdict_ban_reason.clone(),
             summary: ticket.verdict_summary.clone(),
-            source: ticket.verdict_source.clone(),
+            source: ticket.verdict_source.as_deref().map(text::verdict_source),
             at: ticket.verdict_at.map(format_time),
         })
     }
@@ -113,6 +117,14 @@ pub struct TicketSummary {
     pub channel_id: Option<String>,
     pub verdict: Option<VerdictView>,
     pub transcript_url: Option<String>,
+    /// The newest message someone wrote, or the opening when there is none.
+    pub last_activity: String,
+    /// Without the year, for the phone's two-line cards.
+    pub last_activity_short: String,
+    pub last_activity_iso: String,
+    /// `team` or `opener` ([`WaitsOn::key`]) while someone works on the ticket.
+    pub waits_on: Option<&'static str>,
+    pub waits_label: Option<&'static str>,
 }
 
 impl TicketSummary {
@@ -139,106 +151,25 @@ impl TicketSummary {
             verdict: VerdictView::of(ticket),
             transcript_url: latest_transcript
                 .map(|tid| format!("/tickets/{}/transcripts/{tid}", ticket.id)),
+            last_activity: format_time(ticket.created_at),
+            last_activity_short: format_short(ticket.created_at),
+            last_activity_iso: iso_time(ticket.created_at),
+            waits_on: None,
+            waits_label: None,
         }
     }
-}
 
-#[derive(Debug, Deserialize)]
-struct StoredAttachment {
-    #[serde(default)]
-    filename: String,
-    #[serde(default)]
-    url: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct StoredEmbed {
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct AttachmentView {
-    pub filename: String,
-    pub url: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct EmbedView {
-    pub title: Option<String>,
-    pub html: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct RevisionView {
-    pub replaced: String,
-    pub html: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct MessageView {
-    pub id: String,
-    pub author_name: String,
-    pub author_id: String,
-    pub avatar_url: Option<String>,
-    pub initials: String,
-    pub colour: String,
-    pub time: String,
-    pub iso: String,
-    pub html: String,
-    pub is_ai: bool,
-    pub is_bot: bool,
-    pub is_opener: bool,
-    pub edited: Option<String>,
-    pub revisions: Vec<RevisionView>,
-    pub deleted: Option<String>,
-    pub attachments: Vec<AttachmentView>,
-    pub embeds: Vec<EmbedView>,
-}
-
-impl MessageView {
-    fn of(message: &Message, opener_id: i64, revisions: Vec<RevisionView>) -> Self {
-        let attachments: Vec<StoredAttachment> =
-            serde_json::from_str(&message.attachments).unwrap_or_default();
-        let embeds: Vec<StoredEmbed> = serde_json::from_str(&message.embeds).unwrap_or_default();
-        Self {
-            id: message.id.to_string(),
-            author_name: message.author_name.clone(),
-            author_id: message.author_id.to_string(),
-            avatar_url: avatar_url(message.author_id, message.author_avatar.as_deref()),
-            initials: initials(&message.author_name),
-            colour: colour_class(message.author_id, &message.author_name),
-            time: format_time(message.created_at),
-            iso: iso_time(message.created_at),
-            html: markdown::render(&message.content),
-            is_ai: message.is_ai,
-            is_bot: message.author_is_bot && !message.is_ai,
-            is_opener: message.author_id == opener_id && opener_id != 0,
-            edited: message.edited_at.map(format_time),
-            revisions,
-            deleted: message.deleted_at.map(format_time),
-            attachments: attachments
-                .into_iter()
-                .map(|a| AttachmentView {
-                    filename: if a.filename.is_empty() {
-                        "Anhang".to_owned()
-                    } else {
-                        a.filename
-                    },
-                    url: is_web_url(&a.url).then_some(a.url),
-                })
-                .collect(),
-            embeds: embeds
-                .into_iter()
-                .filter(|e| e.title.is_some() || e.description.is_some())
-                .map(|e| EmbedView {
-                    title: e.title,
-                    html: markdown::render(e.description.as_deref().unwrap_or("")),
-                })
-                .collect(),
+    /// With who the ticket waits on and when someone last wrote.
+    pub fn with_triage(mut self, ticket: &Ticket, last: Option<&LastWord>) -> Self {
+        let waits = triage::waits_on(ticket, last);
+        self.waits_on = waits.map(WaitsOn::key);
+        self.waits_label = waits.map(WaitsOn::label);
+        if let Some(last) = last {
+            self.last_activity = format_time(last.at);
+            self.last_activity_short = format_short(last.at);
+            self.last_activity_iso = iso_time(last.at);
         }
+        self
     }
 }
 
@@ -252,7 +183,7 @@ pub struct AuditView {
 }
 
 impl AuditView {
-    fn of(entry: &AuditEntry) -> Self {
+    pub fn of(entry: &AuditEntry) -> Self {
         Self {
             time: format_time(entry.created_at),
             action: entry.action.clone(),
@@ -289,77 +220,8 @@ impl TranscriptRow {
                 .created_by_name
                 .clone()
                 .or_else(|| meta.created_by.map(|id| id.to_string())),
-            reason: meta.reason.clone(),
+            reason: text::transcript_reason(&meta.reason),
             message_count: meta.message_count,
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct TicketPageView {
-    pub user: UserView,
-    pub ticket: TicketSummary,
-    pub messages: Vec<MessageView>,
-    pub audit: Vec<AuditView>,
-    pub transcripts: Vec<TranscriptRow>,
-    pub message_count: i64,
-    pub message_page: i64,
-    pub message_pages: i64,
-    /// Links to the page of older and of newer messages, where there is one.
-    pub older_url: Option<String>,
-    pub newer_url: Option<String>,
-}
-
-impl TicketPageView {
-    pub fn of(user: UserView, detail: TicketDetail) -> Self {
-        let mut revisions: HashMap<i64, Vec<RevisionView>> = HashMap::new();
-        for revision in &detail.revisions {
-            let MessageRevision {
-                message_id,
-                content,
-                replaced_at,
-                ..
-            } = revision;
-            revisions
-                .entry(*message_id)
-                .or_default()
-                .push(RevisionView {
-                    replaced: format_time(*replaced_at),
-                    html: markdown::render(content),
-                });
-        }
-        let ticket = &detail.ticket;
-        let latest = detail.transcripts.first().map(|meta| meta.id);
-        let page_url = |page: i64| match page {
-            1 => format!("/tickets/{}#verlauf", ticket.id),
-            page => format!("/tickets/{}?page={page}#verlauf", ticket.id),
-        };
-        let page = detail.message_page;
-        Self {
-            message_count: detail.message_count,
-            message_page: page,
-            message_pages: detail.message_pages,
-            older_url: (page < detail.message_pages).then(|| page_url(page + 1)),
-            newer_url: (page > 1).then(|| page_url(page - 1)),
-            user,
-            ticket: TicketSummary::of(ticket, latest),
-            messages: detail
-                .messages
-                .iter()
-                .map(|m| {
-                    MessageView::of(
-                        m,
-                        ticket.opener_id,
-                        revisions.remove(&m.id).unwrap_or_default(),
-                    )
-                })
-                .collect(),
-            audit: detail.audit.iter().map(AuditView::of).collect(),
-            transcripts: detail
-                .transcripts
-                .iter()
-                .map(|meta| TranscriptRow::of(ticket.id, meta))
-                .collect(),
         }
     }
 }
@@ -373,7 +235,7 @@ pub struct TranscriptLineView {
 }
 
 impl TranscriptLineView {
-    pub fn of(entry: &TranscriptEntry) -> Self {
+    pub fn of(entry: &TranscriptEntry, names: &Names) -> Self {
         Self {
             time: entry
                 .at_ms
@@ -381,16 +243,16 @@ impl TranscriptLineView {
                 .or_else(|| entry.time.clone()),
             author: entry.author.clone(),
             colour: colour_class(0, entry.author.as_deref().unwrap_or("")),
-            html: markdown::render(&entry.content),
+            html: markdown::render_with(&entry.content, names),
         }
     }
 
-    pub fn of_row(row: &TranscriptEntryRow) -> Self {
+    pub fn of_row(row: &TranscriptEntryRow, names: &Names) -> Self {
         Self {
             time: Some(format_time_seconds(row.at_ms)),
             author: Some(row.author_name.clone()),
             colour: colour_class(row.author_id, &row.author_name),
-            html: markdown::render(&row.content),
+            html: markdown::render_with(&row.content, names),
         }
     }
 }
