@@ -13,6 +13,7 @@ mod limits;
 mod open_limits;
 mod panel;
 mod panel_hardening;
+mod panel_search;
 mod recovery;
 mod startup;
 mod storage;

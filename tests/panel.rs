@@ -38,11 +38,11 @@ pub fn panel_config(emu: &DiscordEmu, database_url: &str, port: u16) -> Config {
     Config::from_lookup(|key| env.get(key).cloned()).expect("valid test config")
 }
 
-async fn panel() -> Panel {
+pub async fn panel() -> Panel {
     panel_on(TestDb::sqlite()).await
 }
 
-async fn panel_on(test_db: TestDb) -> Panel {
+pub async fn panel_on(test_db: TestDb) -> Panel {
     let emu = guild().await;
     let config = Arc::new(panel_config(&emu, &test_db.url, 9));
     let db = Db::connect(&test_db.url).await.expect("test database");
@@ -124,12 +124,12 @@ async fn start_login(panel: &Panel, next: Option<&str>) -> String {
     format!("{}?{}", back.path(), back.query().unwrap_or(""))
 }
 
-fn urlencode(raw: &str) -> String {
+pub fn urlencode(raw: &str) -> String {
     url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
 }
 
 /// The complete login of `user`; returns the callback's response.
-async fn login<'c>(panel: &'c Panel, user: u64) -> LocalResponse<'c> {
+pub async fn login<'c>(panel: &'c Panel, user: u64) -> LocalResponse<'c> {
     panel.emu.set_oauth_user(user);
     let callback = start_login(panel, None).await;
     panel.client.get(callback).dispatch().await
@@ -139,7 +139,7 @@ fn has_session(panel: &Panel) -> bool {
     panel.client.cookies().get_private(SESSION_COOKIE).is_some()
 }
 
-async fn body(response: LocalResponse<'_>) -> String {
+pub async fn body(response: LocalResponse<'_>) -> String {
     response.into_string().await.unwrap_or_default()
 }
 
@@ -894,7 +894,7 @@ async fn long_ticket_is_shown_a_page_at_a_time_newest_first() {
 }
 
 /// The page with Tera's escaping of `/` and `&` undone, to look at links.
-fn links(page: &str) -> String {
+pub fn links(page: &str) -> String {
     page.replace("&#x2F;", "/").replace("&amp;", "&")
 }
 
@@ -906,12 +906,12 @@ fn pager_link(page: &str, rel: &str) -> Option<String> {
     Some(links(href))
 }
 
-fn ticket_numbers(page: &str) -> Vec<i64> {
+pub fn ticket_numbers(page: &str) -> Vec<i64> {
     numbers_after(&links(page), "class=\"ticket-number\" href=\"/tickets/")
 }
 
 /// The numbers that follow each `marker` in `page`, up to the next `"`, in page order.
-fn numbers_after(page: &str, marker: &str) -> Vec<i64> {
+pub fn numbers_after(page: &str, marker: &str) -> Vec<i64> {
     page.match_indices(marker)
         .filter_map(|(at, matched)| {
             let rest = &page[at + matched.len()..];
