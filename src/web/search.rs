@@ -119,7 +119,7 @@ fn sqlite_matches(conn: &mut diesel::SqliteConnection, folded: &str) -> Result<C
     let Some(words) = word_query(folded) else {
         // No word (`%`, `_`): nothing for the word index; LIKE finds it character by character.
         return Ok(Box::new(
-            names_like(folded).or(exists(
+            names_matching(folded).or(exists(
                 messages::table
                     .filter(messages::ticket_id.eq(tickets::id))
                     .filter(
@@ -132,7 +132,9 @@ fn sqlite_matches(conn: &mut diesel::SqliteConnection, folded: &str) -> Result<C
     };
     // Under 3 characters the trigram index finds nothing; a common term is read newest first.
     if folded.chars().count() < 3 || common_in_names(conn, folded)? {
-        return Ok(Box::new(names_like(folded).or(messages_with_words(words))));
+        return Ok(Box::new(
+            names_matching(folded).or(messages_with_words(words)),
+        ));
     }
     let mut ids: Vec<i64> = diesel::sql_query(
         "SELECT rowid AS id FROM tickets_name_search WHERE tickets_name_search MATCH ? LIMIT ?",
@@ -144,7 +146,9 @@ fn sqlite_matches(conn: &mut diesel::SqliteConnection, folded: &str) -> Result<C
     .map(|t| t.id)
     .collect();
     if ids.len() as i64 > INDEXED_SEARCH_MAX {
-        return Ok(Box::new(names_like(folded).or(messages_with_words(words))));
+        return Ok(Box::new(
+            names_matching(folded).or(messages_with_words(words)),
+        ));
     }
     let messages = diesel::sql_query(
         "SELECT count(*) AS n FROM (SELECT 1 FROM messages_search \
@@ -187,22 +191,22 @@ fn messages_with_words(words: String) -> Condition {
     )
 }
 
-/// SQLite: the tickets whose folded names or ban reason contain `folded`, read from the view
-/// the trigram index reads (LIKE ignores the case of ASCII letters only: this is the way for
-/// terms the index cannot take or that fill a page at once).
-fn names_like(folded: &str) -> Condition {
-    let pattern = contains_pattern(folded);
+/// SQLite: the tickets whose names or ban reason contain `folded`, read from the view the
+/// trigram index reads, ignoring case and accents as the index does ([`fold::glob_contains`]):
+/// the way for terms the index cannot take or that fill a page at once.
+fn names_matching(folded: &str) -> Condition {
+    let pattern = fold::glob_contains(folded);
     Box::new(
         sql::<Bool>(
             "EXISTS (SELECT 1 FROM tickets_search_text f WHERE f.id = tickets.id AND \
-             (f.opener_name LIKE ",
+             (f.opener_name GLOB ",
         )
         .bind::<Text, _>(pattern.clone())
-        .sql(" ESCAPE '\\' OR f.claimed_by_name LIKE ")
+        .sql(" OR f.claimed_by_name GLOB ")
         .bind::<Text, _>(pattern.clone())
-        .sql(" ESCAPE '\\' OR f.verdict_ban_reason LIKE ")
+        .sql(" OR f.verdict_ban_reason GLOB ")
         .bind::<Text, _>(pattern)
-        .sql(" ESCAPE '\\'))"),
+        .sql("))"),
     )
 }
 
