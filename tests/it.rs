@@ -14,6 +14,7 @@ mod limits;
 mod open_limits;
 mod panel;
 mod panel_hardening;
+mod panel_search;
 mod panel_views;
 mod recovery;
 mod startup;

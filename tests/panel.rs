@@ -124,7 +124,7 @@ async fn start_login(panel: &Panel, next: Option<&str>) -> String {
     format!("{}?{}", back.path(), back.query().unwrap_or(""))
 }
 
-fn urlencode(raw: &str) -> String {
+pub fn urlencode(raw: &str) -> String {
     url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
 }
 

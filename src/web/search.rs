@@ -1,6 +1,9 @@
 //! The ticket list's search: the term as typed made safe for every backend, and the condition
-//! that finds it in opener names and message texts (SQLite's word and trigram indexes where
-//! they help, LIKE elsewhere).
+//! that finds it in the tickets' names (opener, claimer), the verdict's ban reason, message
+//! texts and attachment names, forgiving spelling ([`fold`]). SQLite reads its word and
+//! trigram indexes where they help; PostgreSQL compares folded texts with LIKE.
+
+mod fold;
 
 use diesel::dsl::{exists, sql};
 use diesel::expression::BoxableExpression;
@@ -25,17 +28,15 @@ pub fn search_term(raw: &str) -> Option<String> {
     (!term.is_empty()).then(|| term.to_owned())
 }
 
+type Condition = Box<dyn BoxableExpression<tickets::table, MultiBackend, SqlType = Bool>>;
+
 /// The tickets matching `search` (a [`search_term`]): by number or opener id when it is one,
-/// by opener name or message text.
-pub fn matches(
-    conn: &mut DbConn,
-    search: &str,
-) -> Result<Box<dyn BoxableExpression<tickets::table, MultiBackend, SqlType = Bool>>, Error> {
-    let by_text: Box<dyn BoxableExpression<tickets::table, MultiBackend, SqlType = Bool>> =
-        match indexed_matches(conn, search)? {
-            Some(ids) => Box::new(tickets::id.eq_any(ids)),
-            None => scanned_matches(conn, search),
-        };
+/// by names, ban reason, message text or attachment name.
+pub fn matches(conn: &mut DbConn, search: &str) -> Result<Condition, Error> {
+    let by_text: Condition = match conn {
+        DbConn::Sqlite(sqlite) => sqlite_matches(sqlite, &fold::written_out(search))?,
+        DbConn::Postgres(_) => postgres_matches(search),
+    };
     Ok(match search.trim_start_matches('#').parse::<i64>() {
         Ok(number) => Box::new(
             tickets::id
@@ -48,20 +49,25 @@ pub fn matches(
 }
 
 diesel::define_sql_function! {
-    /// SQL `lower()`, so the search ignores case on PostgreSQL as it does on SQLite.
+    /// SQL `lower()`, for the LIKE that finds a term without a word in message texts.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-/// An FTS5 query for the word index of message texts (SQLite's `messages_search`): the
-/// search's words as one phrase, the last one as a prefix (`zaunk` finds "Zaunkönig",
-/// `B-47` finds "B-4711"). None on PostgreSQL, which scans with LIKE, or without a word.
-fn word_query(conn: &DbConn, text: &str) -> Option<String> {
+/// An FTS5 query for the word index of messages (SQLite's `messages_search`): the search's
+/// words as one phrase, the last one as a prefix (`zaunk` finds "Zaunkönig", `B-47` finds
+/// "B-4711"). None without a word.
+fn word_query(text: &str) -> Option<String> {
     let words: Vec<&str> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    (matches!(conn, DbConn::Sqlite(_)) && !words.is_empty())
-        .then(|| format!("\"{}\" *", words.join(" ")))
+    (!words.is_empty()).then(|| format!("\"{}\" *", words.join(" ")))
+}
+
+/// A trigram query for SQLite's `tickets_name_search`: the term as one string, anywhere in
+/// any of its columns.
+fn trigram_query(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 /// A search matching more tickets (or messages) than this is answered by reading the tickets
@@ -84,63 +90,80 @@ struct Count {
 /// Newest tickets whose names tell whether a term is common (see [`common_in_names`]).
 const NAME_SAMPLE: i64 = 500;
 
-/// True when more than a page of the newest [`NAME_SAMPLE`] tickets' names contain `search`:
-/// reading newest first then fills a page at once, while any index would have to collect all
-/// of its many matches first.
-fn common_in_names(conn: &mut diesel::SqliteConnection, search: &str) -> Result<bool, Error> {
+/// True when more than a page of the newest [`NAME_SAMPLE`] tickets' names (or ban reasons)
+/// contain `folded`: reading newest first then fills a page at once, while any index would
+/// have to collect all of its many matches first.
+fn common_in_names(conn: &mut diesel::SqliteConnection, folded: &str) -> Result<bool, Error> {
+    use diesel::sql_types::BigInt;
     let floor: Option<i64> = tickets::table
         .select(tickets::id)
         .order(tickets::id.desc())
         .offset(NAME_SAMPLE - 1)
         .first(conn)
         .optional()?;
-    let hits: i64 = tickets::table
-        .filter(tickets::id.ge(floor.unwrap_or(i64::MIN)))
-        .filter(
-            lower(tickets::opener_name)
-                .like(contains_pattern(search))
-                .escape('\\'),
-        )
-        .count()
-        .get_result(conn)?;
+    let hits = diesel::sql_query(
+        "SELECT count(*) AS n FROM tickets_name_search \
+         WHERE tickets_name_search MATCH ? AND rowid >= ?",
+    )
+    .bind::<Text, _>(trigram_query(folded))
+    .bind::<BigInt, _>(floor.unwrap_or(i64::MIN))
+    .get_result::<Count>(conn)?
+    .n;
     Ok(hits > PAGE_SIZE)
 }
 
-/// The tickets whose opener name contains `search` or whose messages hold its words, from
-/// SQLite's indexes; None where they cannot answer (PostgreSQL, under 3 characters, no word)
-/// or the term is common (see [`INDEXED_SEARCH_MAX`]).
-fn indexed_matches(conn: &mut DbConn, search: &str) -> Result<Option<Vec<i64>>, Error> {
+/// SQLite: through the indexes when the term is rare, newest first otherwise. `folded` is the
+/// term [`fold::written_out`]; the indexes' tokenizers drop case and accents on both sides.
+fn sqlite_matches(conn: &mut diesel::SqliteConnection, folded: &str) -> Result<Condition, Error> {
     use diesel::sql_types::BigInt;
-    let Some(words) = word_query(conn, search) else {
-        return Ok(None);
+    let Some(words) = word_query(folded) else {
+        // No word (`%`, `_`): nothing for the word index; LIKE finds it character by character.
+        return Ok(Box::new(
+            names_matching(folded).or(exists(
+                messages::table
+                    .filter(messages::ticket_id.eq(tickets::id))
+                    .filter(
+                        lower(messages::content)
+                            .like(contains_pattern(folded))
+                            .escape('\\'),
+                    ),
+            )),
+        ));
     };
-    let DbConn::Sqlite(sqlite) = conn else {
-        return Ok(None);
-    };
-    if search.chars().count() < 3 || common_in_names(sqlite, search)? {
-        return Ok(None);
+    // Under 3 characters the trigram index finds nothing; a common term is read newest first.
+    if folded.chars().count() < 3 || common_in_names(conn, folded)? {
+        return Ok(Box::new(
+            names_matching(folded).or(messages_with_words(words)),
+        ));
     }
-    // The trigram index matches any part of a name, ignoring case.
-    let name = format!("\"{}\"", search.replace('"', "\"\""));
     let mut ids: Vec<i64> = diesel::sql_query(
         "SELECT rowid AS id FROM tickets_name_search WHERE tickets_name_search MATCH ? LIMIT ?",
     )
-    .bind::<Text, _>(name)
+    .bind::<Text, _>(trigram_query(folded))
     .bind::<BigInt, _>(INDEXED_SEARCH_MAX + 1)
-    .load::<TicketNumber>(sqlite)?
+    .load::<TicketNumber>(conn)?
     .into_iter()
     .map(|t| t.id)
     .collect();
+    if ids.len() as i64 > INDEXED_SEARCH_MAX {
+        return Ok(Box::new(
+            names_matching(folded).or(messages_with_words(words)),
+        ));
+    }
     let messages = diesel::sql_query(
         "SELECT count(*) AS n FROM (SELECT 1 FROM messages_search \
          WHERE messages_search MATCH ? LIMIT ?)",
     )
     .bind::<Text, _>(&words)
     .bind::<BigInt, _>(INDEXED_SEARCH_MAX + 1)
-    .get_result::<Count>(sqlite)?
+    .get_result::<Count>(conn)?
     .n;
-    if ids.len() as i64 > INDEXED_SEARCH_MAX || messages > INDEXED_SEARCH_MAX {
-        return Ok(None);
+    if messages > INDEXED_SEARCH_MAX {
+        // Rare in names, common in messages: the few name matches as they are, the messages
+        // checked ticket by ticket.
+        return Ok(Box::new(
+            tickets::id.eq_any(ids).or(messages_with_words(words)),
+        ));
     }
     ids.extend(
         diesel::sql_query(
@@ -148,14 +171,81 @@ fn indexed_matches(conn: &mut DbConn, search: &str) -> Result<Option<Vec<i64>>, 
              (SELECT rowid FROM messages_search WHERE messages_search MATCH ?)",
         )
         .bind::<Text, _>(words)
-        .load::<TicketNumber>(sqlite)?
+        .load::<TicketNumber>(conn)?
         .into_iter()
         .map(|t| t.id),
     );
-    Ok(Some(ids))
+    Ok(Box::new(tickets::id.eq_any(ids)))
 }
 
-/// `%text%` for LIKE, with LIKE's wildcards in `text` escaped by `\`.
+/// SQLite: the tickets whose messages (text or attachment names) hold `words` (a
+/// [`word_query`]), checked ticket by ticket.
+fn messages_with_words(words: String) -> Condition {
+    Box::new(
+        sql::<Bool>(
+            "tickets.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN \
+             (SELECT rowid FROM messages_search WHERE messages_search MATCH ",
+        )
+        .bind::<Text, _>(words)
+        .sql("))"),
+    )
+}
+
+/// SQLite: the tickets whose names or ban reason contain `folded`, read from the view the
+/// trigram index reads, ignoring case and accents as the index does ([`fold::glob_contains`]):
+/// the way for terms the index cannot take or that fill a page at once.
+fn names_matching(folded: &str) -> Condition {
+    let pattern = fold::glob_contains(folded);
+    Box::new(
+        sql::<Bool>(
+            "EXISTS (SELECT 1 FROM tickets_search_text f WHERE f.id = tickets.id AND \
+             (f.opener_name GLOB ",
+        )
+        .bind::<Text, _>(pattern.clone())
+        .sql(" OR f.claimed_by_name GLOB ")
+        .bind::<Text, _>(pattern.clone())
+        .sql(" OR f.verdict_ban_reason GLOB ")
+        .bind::<Text, _>(pattern)
+        .sql("))"),
+    )
+}
+
+/// PostgreSQL: the tickets whose names, ban reason, message texts or attachment names
+/// contain `search`, both sides through the database's `search_fold`.
+fn postgres_matches(search: &str) -> Condition {
+    let pattern = contains_pattern(&fold::written_out(search));
+    // Each `LIKE search_fold(?) ESCAPE '\'` below compares with the folded pattern.
+    const LIKE: &str = " LIKE search_fold(";
+    const END: &str = ") ESCAPE '\\'";
+    Box::new(
+        sql::<Bool>("(search_fold(tickets.opener_name)")
+            .sql(LIKE)
+            .bind::<Text, _>(pattern.clone())
+            .sql(END)
+            .sql(" OR search_fold(tickets.claimed_by_name)")
+            .sql(LIKE)
+            .bind::<Text, _>(pattern.clone())
+            .sql(END)
+            .sql(" OR search_fold(tickets.verdict_ban_reason)")
+            .sql(LIKE)
+            .bind::<Text, _>(pattern.clone())
+            .sql(END)
+            .sql(
+                " OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = tickets.id \
+                 AND (search_fold(m.content)",
+            )
+            .sql(LIKE)
+            .bind::<Text, _>(pattern.clone())
+            .sql(END)
+            .sql(" OR (m.attachments <> '[]' AND search_fold(attachment_names(m.attachments))")
+            .sql(LIKE)
+            .bind::<Text, _>(pattern)
+            .sql(END)
+            .sql("))))"),
+    )
+}
+
+/// `%text%` for LIKE, lowercase, with LIKE's wildcards in `text` escaped by `\`.
 fn contains_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
@@ -169,49 +259,17 @@ fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-/// The tickets whose opener name contains `search` or whose messages hold it, as a condition
-/// checked ticket by ticket (newest first, so a common term fills a page at once).
-fn scanned_matches(
-    conn: &DbConn,
-    search: &str,
-) -> Box<dyn BoxableExpression<tickets::table, MultiBackend, SqlType = Bool>> {
-    let pattern = contains_pattern(search);
-    let by_name = lower(tickets::opener_name)
-        .like(pattern.clone())
-        .escape('\\');
-    match word_query(conn, search) {
-        Some(words) => Box::new(
-            by_name.or(sql::<Bool>(
-                "tickets.id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN \
-                 (SELECT rowid FROM messages_search WHERE messages_search MATCH ",
-            )
-            .bind::<Text, _>(words)
-            .sql("))")),
-        ),
-        None => Box::new(
-            by_name.or(exists(
-                messages::table
-                    .filter(messages::ticket_id.eq(tickets::id))
-                    .filter(lower(messages::content).like(pattern).escape('\\')),
-            )),
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::contains_pattern;
 
     #[test]
     fn word_query_is_one_phrase_ending_in_a_prefix() {
-        let sqlite = crate::db::DbConn::Sqlite(
-            diesel::Connection::establish(":memory:").expect("in-memory SQLite"),
-        );
         assert_eq!(
-            super::word_query(&sqlite, " Ban-ID \"B-47\" ").as_deref(),
+            super::word_query(" Ban-ID \"B-47\" ").as_deref(),
             Some("\"Ban ID B 47\" *")
         );
-        assert_eq!(super::word_query(&sqlite, "%_*"), None, "no word, no index");
+        assert_eq!(super::word_query("%_*"), None, "no word, no index");
     }
 
     #[test]

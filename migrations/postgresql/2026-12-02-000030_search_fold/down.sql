@@ -1,0 +1,2 @@
+DROP FUNCTION attachment_names(TEXT);
+DROP FUNCTION search_fold(TEXT);
