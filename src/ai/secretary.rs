@@ -223,3 +223,157 @@ fn non_empty(text: &str) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ai::verdict::Verdict;
+
+    fn ticket(ai_state: &str) -> Ticket {
+        Ticket {
+            id: 7,
+            opener_id: 100,
+            opener_name: "Opener".into(),
+            channel_id: Some(7_000),
+            status: "open".into(),
+            claimed_by: None,
+            claimed_by_name: None,
+            welcome_message_id: Some(1),
+            created_at: 0,
+            claimed_at: None,
+            closed_at: None,
+            deleted_at: None,
+            degraded: false,
+            ai_state: ai_state.into(),
+            ai_uncooperative: 0,
+            ai_turns: 0,
+            ai_tokens: 0,
+            ai_answered_up_to: None,
+            verdict_source: None,
+            verdict_ban_id: None,
+            verdict_player_name: None,
+            verdict_ban_reason: None,
+            verdict_cooperative: None,
+            verdict_summary: None,
+            verdict_at: None,
+            history_synced_id: None,
+        }
+    }
+
+    fn thought(mind: Mind, found: Option<IdFound>) -> Thought {
+        Thought {
+            pending: Pending {
+                up_to: 42,
+                text: "mein Text".into(),
+            },
+            found,
+            turns: vec![conversation::turn(7, conversation::USER, "mein Text")],
+            mind,
+        }
+    }
+
+    fn completion(answer: Answer) -> Mind {
+        Mind::Ai(Ok(Completion { answer, tokens: 99 }))
+    }
+
+    #[test]
+    fn an_answer_is_stored_with_its_tokens_and_said() {
+        let decision = decide(
+            &ticket(ACTIVE),
+            thought(completion(Answer::Text("Deine ID?".into())), None),
+        );
+        assert_eq!(decision.fall_back, None);
+        assert_eq!((decision.tokens, decision.up_to), (99, 42));
+        assert_eq!(decision.turns.len(), 2);
+        assert_eq!(decision.turns[1].role, ASSISTANT);
+        assert_eq!(decision.then, Then::Say("Deine ID?".into()));
+    }
+
+    #[test]
+    fn a_verdict_keeps_the_looked_up_reason_over_the_models_and_declines_when_uncooperative() {
+        let mut looked_up = ticket(ACTIVE);
+        looked_up.verdict_ban_id = Some("765".into());
+        looked_up.verdict_ban_reason = Some("Teamkill in Serie".into());
+        let verdict = Verdict {
+            ban_id: " ".into(),
+            ban_reason: "erfunden".into(),
+            cooperative: false,
+            summary: "Sieht nichts ein.".into(),
+        };
+        let decision = decide(
+            &looked_up,
+            thought(
+                completion(Answer::Verdict {
+                    verdict,
+                    text: None,
+                }),
+                None,
+            ),
+        );
+        let Then::HandOver { verdict, closing } = decision.then else {
+            panic!("a hand-over");
+        };
+        assert_eq!(verdict.state, DECLINED);
+        assert_eq!(verdict.ban_id.as_deref(), Some("765"));
+        assert_eq!(verdict.ban_reason.as_deref(), Some("Teamkill in Serie"));
+        assert_eq!(verdict.cooperative, Some(false));
+        assert_eq!(closing, texts::SECRETARY_DECLINED);
+    }
+
+    #[test]
+    fn without_the_ai_the_script_asks_and_the_fall_back_is_said_once() {
+        let first = decide(&ticket(ACTIVE), thought(Mind::NoAi, None));
+        assert!(first.fall_back.is_some());
+        assert_eq!(first.then, Then::Say(texts::SECRETARY_ASK_ID.into()));
+        let again = decide(&ticket(SCRIPT), thought(Mind::NoAi, None));
+        assert_eq!(again.fall_back, None, "already on the script");
+    }
+
+    #[test]
+    fn the_script_hands_over_once_the_id_is_known() {
+        let mut known = ticket(SCRIPT);
+        known.verdict_ban_id = Some("765".into());
+        let decision = decide(&known, thought(Mind::Script, None));
+        let Then::HandOver { verdict, .. } = decision.then else {
+            panic!("a hand-over");
+        };
+        assert_eq!(verdict.source, "script");
+        assert_eq!(verdict.ban_reason.as_deref(), Some("mein Text"));
+        assert_eq!(decision.turns.len(), 1, "no answer of hers is stored");
+    }
+
+    #[test]
+    fn over_the_budget_she_hands_over_what_she_has() {
+        let decision = decide(&ticket(ACTIVE), thought(Mind::OverBudget, None));
+        assert_eq!(decision.tokens, 0);
+        let Then::HandOver { verdict, closing } = decision.then else {
+            panic!("a hand-over");
+        };
+        assert_eq!(verdict.summary, texts::VERDICT_LIMIT_SUMMARY);
+        assert_eq!(closing, texts::SECRETARY_LIMIT);
+    }
+
+    #[test]
+    fn an_unknown_id_records_nothing_and_a_failed_lookup_records_the_id_alone() {
+        let unknown = IdFound {
+            id: "9".into(),
+            lookup: Lookup::Unknown,
+        };
+        assert_eq!(lookup_facts(&unknown), None);
+        let failed = IdFound {
+            id: "9".into(),
+            lookup: Lookup::Failed("503".into()),
+        };
+        assert_eq!(lookup_facts(&failed), Some((None, None)));
+    }
+
+    #[test]
+    fn she_listens_only_to_open_unclaimed_tickets_she_has_not_left() {
+        assert!(listens(&ticket(ACTIVE)));
+        assert!(listens(&ticket(SCRIPT)));
+        assert!(!listens(&ticket(STOPPED)));
+        let mut claimed = ticket(ACTIVE);
+        claimed.claimed_by = Some(200);
+        assert!(!listens(&claimed));
+    }
+}

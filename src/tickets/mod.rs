@@ -8,4 +8,8 @@ pub mod open;
 pub mod policy;
 pub mod port;
 pub mod record;
+pub mod slot;
 pub mod supervisor;
+
+#[cfg(test)]
+mod tests;
