@@ -14,6 +14,8 @@ pub mod error;
 pub mod fault;
 pub mod health;
 pub mod heartbeat;
+pub mod html;
+pub mod ids;
 pub mod legacy;
 pub mod limits;
 pub mod metrics;

@@ -2,7 +2,7 @@
 //! what the person is allowed to do, or with the refusal they are shown.
 
 use twilight_model::id::Id;
-use twilight_model::id::marker::RoleMarker;
+use twilight_model::id::marker::{RoleMarker, UserMarker};
 
 use crate::config::Roles;
 use crate::db::models::{Ticket, TicketStatus};
@@ -11,7 +11,7 @@ use crate::texts;
 /// The person asking: their id and their roles in the server.
 #[derive(Debug, Clone, Copy)]
 pub struct Asker<'a> {
-    pub id: Option<u64>,
+    pub id: Option<Id<UserMarker>>,
     pub roles: &'a [Id<RoleMarker>],
 }
 
@@ -37,7 +37,7 @@ pub fn claim(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<Claim, 
     if !roles.is_staff(asker.roles) {
         return Err(texts::NOT_STAFF.to_owned());
     }
-    let me = asker.id.map(|id| id as i64);
+    let me = asker.id.map(crate::ids::stored);
     match (ticket.status(), ticket.claimed_by) {
         (TicketStatus::Open, _) => Ok(Claim::Fresh),
         (TicketStatus::Claimed, Some(holder)) if Some(holder) == me => {
@@ -51,7 +51,9 @@ pub fn claim(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<Claim, 
 
 /// Staff and the opener close a ticket that is still open or claimed.
 pub fn close(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
-    let is_opener = asker.id.is_some_and(|id| id as i64 == ticket.opener_id);
+    let is_opener = asker
+        .id
+        .is_some_and(|id| crate::ids::stored(id) == ticket.opener_id);
     if !roles.is_staff(asker.roles) && !is_opener {
         return Err(texts::NOT_STAFF_OR_OPENER.to_owned());
     }

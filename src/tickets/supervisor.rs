@@ -69,11 +69,11 @@ impl Actor for TicketSupervisor {
             );
         }
         let index = args.ctx.db.run(queries::channel_index).await?;
-        args.ctx
-            .channels
-            .replace_all(index.into_iter().filter_map(|(channel, ticket)| {
-                twilight_model::id::Id::new_checked(channel as u64).map(|c| (c, ticket))
-            }));
+        args.ctx.channels.replace_all(
+            index
+                .into_iter()
+                .filter_map(|(channel, ticket)| crate::ids::read(channel).map(|c| (c, ticket))),
+        );
         Ok(SupervisorState {
             ctx: args.ctx,
             slots: HashMap::new(),

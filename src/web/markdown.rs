@@ -6,21 +6,10 @@
 //! bare http(s) links and masked links `[text](https://…)`. Line breaks are kept by the
 //! stylesheet (`white-space: pre-wrap`).
 
-/// Escapes the characters that matter in HTML text and attribute values.
+/// Escapes the characters that matter in HTML text and attribute values, and `/`: the link
+/// formatting below recognises URLs in their escaped form.
 pub fn escape_html(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len() + raw.len() / 8);
-    for c in raw.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '/' => out.push_str("&#x2F;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::html::escape(raw).replace('/', "&#x2F;")
 }
 
 /// Renders `raw` (untrusted) as HTML.

@@ -112,7 +112,7 @@ async fn without_an_ai_key_the_opener_is_answered_by_the_script_and_the_log_hear
         .wait_for(|s| *s == Sent::Logged(texts::LOG_AI_FALLBACK.to_owned()))
         .await;
     let ticket = bench.ticket(id).await;
-    assert_eq!(ticket.ai_state, crate::ai::secretary::SCRIPT);
+    assert_eq!(ticket.ai_state, crate::db::models::AiState::Script);
     assert_eq!(ticket.ai_answered_up_to, Some(1 << 50));
     actor.stop(None);
 }

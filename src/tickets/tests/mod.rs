@@ -195,3 +195,27 @@ pub fn said(author: u64, roles: &[u64], channel: u64, id: u64, content: &str) ->
     });
     serde_json::from_value(message).expect("a message the fixture builds")
 }
+
+#[tokio::test]
+async fn an_unknown_status_in_the_database_is_an_error_naming_the_ticket() {
+    use diesel::RunQueryDsl;
+    let bench = Bench::new().await;
+    let id = bench.open_ticket(9_000).await.id;
+    let read = bench
+        .ctx
+        .db
+        .write(move |conn| {
+            diesel::sql_query(format!(
+                "UPDATE tickets SET status = 'weird' WHERE id = {id}"
+            ))
+            .execute(conn)?;
+            queries::ticket(conn, id)
+        })
+        .await;
+    let err = read.expect_err("an unknown status is no ticket");
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("ticket #{id}")) && text.contains("weird"),
+        "{text}"
+    );
+}
