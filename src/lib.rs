@@ -6,7 +6,6 @@ pub mod audit;
 pub mod bot;
 pub mod check;
 pub mod config;
-pub mod context;
 pub mod db;
 pub mod discord;
 pub mod error;

@@ -6,7 +6,6 @@ use ractor::ActorRef;
 use twilight_model::application::interaction::Interaction;
 
 use crate::audit::AuditAction;
-use crate::context::Ctx;
 use crate::db::models::{NewAuditEntry, TicketStatus};
 use crate::db::now_ms;
 use crate::db::open_limits::{Limit, LimitReached, OpenLimits};
@@ -16,6 +15,7 @@ use crate::ids;
 use crate::overwrites::{self, Stage};
 use crate::texts;
 use crate::tickets::category_fill;
+use crate::tickets::context::Ctx;
 use crate::tickets::policy::{self, Asker};
 use crate::tickets::port::{GREEN, LogEntry, ORANGE, RED};
 use crate::tickets::supervisor::SupervisorMsg;

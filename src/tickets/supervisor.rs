@@ -10,11 +10,11 @@ use ractor::{Actor, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
 
 use super::actor::{self, TicketActor, TicketArgs, TicketMsg};
 use crate::audit::AuditAction;
-use crate::context::Ctx;
 use crate::db::models::{NewAuditEntry, Ticket};
 use crate::db::queries;
 use crate::error::Result;
 use crate::texts;
+use crate::tickets::context::Ctx;
 use crate::tickets::port::{LogEntry, RED};
 
 use crate::tickets::slot::{FIRST_BACKOFF, INTENSITY_WINDOW, MAX_RESTARTS, State};

@@ -9,12 +9,12 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ChannelMarker, MessageMarker};
 
 use super::{TicketMsg, TicketState};
-use crate::context::Ctx;
 use crate::db::batch::Receipt;
 use crate::db::models::Message;
 use crate::db::{now_ms, queries};
 use crate::error::Result;
 use crate::ids;
+use crate::tickets::context::Ctx;
 use crate::tickets::port::HISTORY_PAGE;
 use crate::tickets::record;
 

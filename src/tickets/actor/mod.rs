@@ -21,13 +21,13 @@ use twilight_model::id::marker::{ChannelMarker, MessageMarker, UserMarker};
 
 use crate::ai::secretary::Thought;
 use crate::audit::AuditAction;
-use crate::context::Ctx;
 use crate::db::batch::Receipt;
 use crate::db::models::{NewAuditEntry, Ticket};
 use crate::db::{DbConn, now_ms, queries};
 use crate::error::{Error, Result};
 use crate::texts;
 use crate::tickets::buttons::ButtonAction;
+use crate::tickets::context::Ctx;
 use crate::tickets::port::{LogEntry, RED};
 use crate::who::Who;
 

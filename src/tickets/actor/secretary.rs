@@ -17,12 +17,12 @@ use crate::ai::ban_lookup::Lookup;
 use crate::ai::secretary::{self, Handover, IdFound, Pending, Then, Thought, listens};
 use crate::ai::thinking;
 use crate::audit::AuditAction;
-use crate::context::Ctx;
 use crate::db::models::{AiState, NewAuditEntry, Ticket};
 use crate::db::{now_ms, queries};
 use crate::error::Result;
 use crate::limits::clip;
 use crate::texts;
+use crate::tickets::context::Ctx;
 use crate::tickets::port::{BLUE, GREEN, ORANGE, Post, RED};
 use crate::tickets::record;
 

@@ -16,10 +16,10 @@ use twilight_model::channel::Message as DiscordMessage;
 use twilight_model::id::Id;
 
 use crate::config::Config;
-use crate::context::{ChannelIndex, Ctx};
 use crate::db::models::Ticket;
 use crate::db::queries::{self, Reservation};
 use crate::db::{Db, now_ms};
+use crate::tickets::context::{ChannelIndex, Ctx};
 use memory::{BOT_USER, GUILD, MemoryDiscord};
 
 pub const SUPPORT_ROLE: u64 = 10;
