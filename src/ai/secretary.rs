@@ -223,32 +223,8 @@ mod tests {
 
     fn ticket(ai_state: AiState) -> Ticket {
         Ticket {
-            id: 7,
-            opener_id: 100,
-            opener_name: "Opener".into(),
-            channel_id: Some(7_000),
-            status: TicketStatus::Open,
-            claimed_by: None,
-            claimed_by_name: None,
-            welcome_message_id: Some(1),
-            created_at: 0,
-            claimed_at: None,
-            closed_at: None,
-            deleted_at: None,
-            degraded: false,
             ai_state,
-            ai_uncooperative: 0,
-            ai_turns: 0,
-            ai_tokens: 0,
-            ai_answered_up_to: None,
-            verdict_source: None,
-            verdict_ban_id: None,
-            verdict_player_name: None,
-            verdict_ban_reason: None,
-            verdict_cooperative: None,
-            verdict_summary: None,
-            verdict_at: None,
-            history_synced_id: None,
+            ..Ticket::sample(7, 100)
         }
     }
 

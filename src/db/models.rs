@@ -233,6 +233,39 @@ impl Ticket {
     pub fn status(&self) -> TicketStatus {
         self.status
     }
+
+    /// An open ticket `id` of `opener` with its welcome up, for unit tests.
+    #[cfg(test)]
+    pub fn sample(id: i64, opener: i64) -> Self {
+        Self {
+            id,
+            opener_id: opener,
+            opener_name: "Opener".into(),
+            channel_id: Some(7_000),
+            status: TicketStatus::Open,
+            claimed_by: None,
+            claimed_by_name: None,
+            welcome_message_id: Some(1),
+            created_at: 0,
+            claimed_at: None,
+            closed_at: None,
+            deleted_at: None,
+            degraded: false,
+            ai_state: AiState::Active,
+            ai_uncooperative: 0,
+            ai_turns: 0,
+            ai_tokens: 0,
+            ai_answered_up_to: None,
+            verdict_source: None,
+            verdict_ban_id: None,
+            verdict_player_name: None,
+            verdict_ban_reason: None,
+            verdict_cooperative: None,
+            verdict_summary: None,
+            verdict_at: None,
+            history_synced_id: None,
+        }
+    }
 }
 
 #[derive(Debug, Insertable)]

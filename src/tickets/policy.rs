@@ -89,3 +89,82 @@ pub fn setup_button(roles: &Roles, asker: Asker<'_>) -> Result<(), Refusal> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use twilight_model::id::Id;
+
+    use super::*;
+
+    const SUPPORT: u64 = 10;
+    const ADMIN: u64 = 11;
+
+    fn roles() -> Roles {
+        Roles {
+            support: Id::new(SUPPORT),
+            admin: Id::new(ADMIN),
+            viewers: Vec::new(),
+        }
+    }
+
+    fn asker(id: u64, roles: &[Id<RoleMarker>]) -> Asker<'_> {
+        Asker {
+            id: Some(Id::new(id)),
+            roles,
+        }
+    }
+
+    fn claimed_by(holder: i64) -> Ticket {
+        Ticket {
+            status: TicketStatus::Claimed,
+            claimed_by: Some(holder),
+            ..Ticket::sample(1, 100)
+        }
+    }
+
+    #[test]
+    fn only_staff_claim_and_only_an_admin_takes_over() {
+        let (support, admin) = ([Id::new(SUPPORT)], [Id::new(ADMIN)]);
+        let open = Ticket::sample(1, 100);
+        assert_eq!(
+            claim(&roles(), asker(200, &support), &open),
+            Ok(Claim::Fresh)
+        );
+        assert_eq!(
+            claim(&roles(), asker(100, &[]), &open),
+            Err(texts::NOT_STAFF.to_owned())
+        );
+        assert_eq!(
+            claim(&roles(), asker(200, &support), &claimed_by(200)),
+            Err(texts::ALREADY_CLAIMED_BY_YOU.to_owned())
+        );
+        assert_eq!(
+            claim(&roles(), asker(201, &support), &claimed_by(200)),
+            Err(texts::claimed_by_other(200))
+        );
+        assert_eq!(
+            claim(&roles(), asker(300, &admin), &claimed_by(200)),
+            Ok(Claim::Takeover)
+        );
+    }
+
+    #[test]
+    fn the_opener_closes_but_does_not_delete() {
+        let open = Ticket::sample(1, 100);
+        assert_eq!(close(&roles(), asker(100, &[]), &open), Ok(()));
+        assert!(close(&roles(), asker(101, &[]), &open).is_err());
+        assert!(delete(&roles(), asker(100, &[]), &open).is_err());
+        let closed = Ticket {
+            status: TicketStatus::Closed,
+            ..open
+        };
+        assert_eq!(
+            close(&roles(), asker(100, &[]), &closed),
+            Err(texts::TICKET_NOT_OPEN.to_owned())
+        );
+        assert_eq!(
+            delete(&roles(), asker(200, &[Id::new(SUPPORT)]), &closed),
+            Ok(())
+        );
+    }
+}

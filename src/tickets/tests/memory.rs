@@ -87,24 +87,9 @@ impl MemoryDiscord {
     }
 
     fn message(&self, channel: Id<ChannelMarker>, content: &str) -> Message {
-        let id = self.id();
-        let message = json!({
-            "id": id.to_string(),
-            "type": 0,
-            "channel_id": channel.to_string(),
-            "author": {"id": BOT_USER.to_string(), "username": "ticketbot", "discriminator": "0001",
-                       "avatar": null, "bot": true},
-            "content": content,
-            "timestamp": "2026-01-01T10:00:00.000000+00:00",
-            "edited_timestamp": null,
-            "tts": false,
-            "mention_everyone": false,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "pinned": false,
-        });
+        let bot = json!({"id": BOT_USER.to_string(), "username": "ticketbot",
+                         "discriminator": "0001", "avatar": null, "bot": true});
+        let message = super::message_json(bot, channel.get(), self.id(), content);
         serde_json::from_value(message).expect("a message the fixture builds")
     }
 }

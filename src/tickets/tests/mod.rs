@@ -173,15 +173,13 @@ pub fn press(id: u64, roles: &[u64], channel: u64, custom_id: &str) -> Box<Inter
     Box::new(serde_json::from_value(interaction).expect("an interaction the fixture builds"))
 }
 
-/// A message `content` of `author` in `channel`, as MESSAGE_CREATE carries it.
-pub fn said(author: u64, roles: &[u64], channel: u64, id: u64, content: &str) -> DiscordMessage {
-    let message = json!({
+/// Message `id` with `content` by `author` in `channel`, as the REST API returns it.
+pub fn message_json(author: Value, channel: u64, id: u64, content: &str) -> Value {
+    json!({
         "id": id.to_string(),
         "type": 0,
         "channel_id": channel.to_string(),
-        "guild_id": GUILD.to_string(),
-        "author": user(author),
-        "member": member(author, roles, false),
+        "author": author,
         "content": content,
         "timestamp": "2026-01-01T10:00:00.000000+00:00",
         "edited_timestamp": null,
@@ -192,7 +190,14 @@ pub fn said(author: u64, roles: &[u64], channel: u64, id: u64, content: &str) ->
         "attachments": [],
         "embeds": [],
         "pinned": false,
-    });
+    })
+}
+
+/// A message `content` of `author` in `channel`, as MESSAGE_CREATE carries it.
+pub fn said(author: u64, roles: &[u64], channel: u64, id: u64, content: &str) -> DiscordMessage {
+    let mut message = message_json(user(author), channel, id, content);
+    message["guild_id"] = json!(GUILD.to_string());
+    message["member"] = member(author, roles, false);
     serde_json::from_value(message).expect("a message the fixture builds")
 }
 
