@@ -10,7 +10,6 @@ use twilight_gateway::{
 };
 
 use crate::config::Config;
-use crate::context::{ChannelIndex, Ctx};
 use crate::db::Db;
 use crate::discord::adapter::DiscordRest;
 use crate::discord::gateway::{GatewayActor, GatewayArgs, GatewayMsg};
@@ -18,6 +17,7 @@ use crate::discord::{backoff, close_code, commands, log_channel, rest};
 use crate::error::{Error, Result};
 use crate::health::GatewayLink;
 use crate::tickets::cleanup;
+use crate::tickets::context::{ChannelIndex, Ctx};
 use crate::tickets::supervisor::{SupervisorArgs, SupervisorMsg, TicketSupervisor};
 
 const INTENTS: Intents = Intents::GUILDS

@@ -1,6 +1,6 @@
 //! Operator metrics in Prometheus text format: counters kept in the process, ticket counts read
 //! from the database at scrape time, and the supervisor's view of the ticket actors. A panel
-//! without a bot in its process shows the bot's last [`heartbeat`](crate::heartbeat) report.
+//! without a bot in its process shows the bot's last report, which `heartbeat` writes.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -10,9 +10,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::Db;
+use crate::db::{Db, now_ms, queries};
 use crate::error::Result;
-use crate::heartbeat;
 
 static ACTOR_RESTARTS: AtomicU64 = AtomicU64::new(0);
 static DISCORD_RETRIED: AtomicU64 = AtomicU64::new(0);
@@ -109,14 +108,65 @@ pub fn actors() -> Vec<(i64, ActorView)> {
         .collect()
 }
 
+/// The `bot_settings` key of the bot's report (`heartbeat`).
+pub const REPORT_KEY: &str = "bot_report";
+/// Actors listed one by one in a report; the others are only counted (100,000 open tickets
+/// would make every report megabytes).
+const LISTED_MAX: usize = 1_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Unix milliseconds.
+    pub written_at: i64,
+    pub actors: u64,
+    pub actors_alive: u64,
+    /// Actors listed one by one, by ticket number: those that restarted, are down or degraded
+    /// (the healthy ones are only counted).
+    pub listed: Vec<(i64, ActorView)>,
+    pub counters: Counters,
+    /// Whether the bot's gateway connection was up when it wrote this; `None` in a report of
+    /// an older version, or of a process without a bot.
+    #[serde(default)]
+    pub gateway_connected: Option<bool>,
+}
+
+impl Report {
+    /// What this process's supervisor and counters say now.
+    pub fn of_this_process() -> Self {
+        let actors = actors();
+        Self {
+            written_at: now_ms(),
+            actors: actors.len() as u64,
+            actors_alive: actors.iter().filter(|(_, a)| a.alive).count() as u64,
+            listed: actors
+                .into_iter()
+                .filter(|(_, a)| !a.alive || a.degraded || a.restarts > 0)
+                .take(LISTED_MAX)
+                .collect(),
+            counters: counters(),
+            gateway_connected: None,
+        }
+    }
+
+    pub fn age(&self) -> Duration {
+        Duration::from_millis(now_ms().saturating_sub(self.written_at).max(0) as u64)
+    }
+}
+
+/// The last report a bot wrote into this database, if any.
+pub async fn read(db: &Db) -> Result<Option<Report>> {
+    let text = db.run(|conn| queries::setting(conn, REPORT_KEY)).await?;
+    Ok(text.and_then(|text| serde_json::from_str(&text).ok()))
+}
+
 /// The whole scrape: database counts plus the bot's counters, from this process or, for a
 /// panel of its own, from the bot's last report.
 pub async fn prometheus(db: &Db) -> Result<String> {
     let counts = db.run(crate::db::queries::status_counts).await?;
     let report = if bot_in_process() {
-        Some(heartbeat::Report::of_this_process())
+        Some(Report::of_this_process())
     } else {
-        heartbeat::read(db).await?
+        read(db).await?
     };
     let (alive, counters, age) = match &report {
         Some(report) => (report.actors_alive, report.counters, Some(report.age())),

@@ -8,6 +8,7 @@ use std::fmt::Write;
 use chrono::{NaiveDateTime, TimeZone, Utc};
 
 use crate::db::models::{Message, Ticket, TranscriptEntryRow};
+use crate::html::escape;
 
 fn time(millis: i64) -> String {
     Utc.timestamp_millis_opt(millis)
@@ -173,21 +174,6 @@ fn one_line(name: &str) -> String {
     name.replace(['\n', '\r'], " ")
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// A self-contained HTML page (no external assets), every user text escaped.
 pub fn render_html(ticket: &Ticket, messages: &[Message]) -> String {
     let mut rows = String::new();
@@ -218,7 +204,7 @@ pub fn render_html(ticket: &Ticket, messages: &[Message]) -> String {
         id = ticket.id,
         opener = escape(&ticket.opener_name),
         opener_id = ticket.opener_id,
-        status = escape(&ticket.status),
+        status = escape(ticket.status.as_str()),
     )
 }
 #[cfg(test)]

@@ -2,13 +2,13 @@
 
 use twilight_model::application::interaction::Interaction;
 use twilight_model::id::Id;
-use twilight_model::id::marker::RoleMarker;
+use twilight_model::id::marker::{RoleMarker, UserMarker};
 use twilight_model::user::User;
 
 /// Who did something, as shown in logs: name and id.
 #[derive(Debug, Clone)]
 pub struct Who {
-    pub id: u64,
+    pub id: Id<UserMarker>,
     pub name: String,
 }
 
@@ -18,7 +18,7 @@ impl Who {
         let user = interaction.author()?;
         let nick = interaction.member.as_ref().and_then(|m| m.nick.as_deref());
         Some(Self {
-            id: user.id.get(),
+            id: user.id,
             name: display_name(nick, user),
         })
     }

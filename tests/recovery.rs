@@ -135,33 +135,41 @@ async fn a_failed_catch_up_on_channel_history_is_tried_again() {
     assert_eq!(history_failures, 8, "the faults were injected");
 }
 
+/// How often the channel's history was read: each restarted actor first reads it, so that
+/// request marks a restart.
+fn history_reads(emu: &crate::support::discord::DiscordEmu, channel: u64) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r.is("GET", &format!("/channels/{channel}/messages")))
+        .count()
+}
+
+/// Makes the actor of `channel`'s ticket crash six times in a row (one more than the limit),
+/// each time after the supervisor restarted it.
+async fn crash_six_times(bot: &TestBot, channel: u64) {
+    // The first actor's own history read comes after the welcome message is stored.
+    bot.emu
+        .wait_for(WAIT, |e| (history_reads(e, channel) >= 1).then_some(()))
+        .await
+        .expect("the ticket actor started");
+    for crash in 1..=6 {
+        let before = history_reads(&bot.emu, channel);
+        bot.emu.user_message(USERS[0], channel, fault::PANIC).await;
+        if crash < 6 {
+            bot.emu
+                .wait_for(WAIT, |e| (history_reads(e, channel) > before).then_some(()))
+                .await
+                .expect("the supervisor restarted the actor");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing() {
     let bot = TestBot::start().await;
     let spec = bot.spec();
     let (ticket, channel) = bot.first_ticket(USERS[0]).await;
-    // Each restarted actor first reads the channel history: that request marks a restart.
-    let history_reads = |emu: &crate::support::discord::DiscordEmu| {
-        emu.requests()
-            .iter()
-            .filter(|r| r.is("GET", &format!("/channels/{channel}/messages")))
-            .count()
-    };
-    // The first actor's own history read comes after the welcome message is stored.
-    bot.emu
-        .wait_for(WAIT, |e| (history_reads(e) >= 1).then_some(()))
-        .await
-        .expect("the ticket actor started");
-    for crash in 1..=6 {
-        let before = history_reads(&bot.emu);
-        bot.emu.user_message(USERS[0], channel, fault::PANIC).await;
-        if crash < 6 {
-            bot.emu
-                .wait_for(WAIT, |e| (history_reads(e) > before).then_some(()))
-                .await
-                .expect("the supervisor restarted the actor");
-        }
-    }
+    crash_six_times(&bot, channel).await;
     bot.wait_ticket(|t| t.id == ticket.id && t.degraded).await;
     bot.emu
         .wait_for_message(
@@ -193,7 +201,7 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
         "{metrics}"
     );
 
-    let reads_while_degraded = history_reads(&bot.emu);
+    let reads_while_degraded = history_reads(&bot.emu, channel);
     // The operator fixed the cause and restarts it from the command line.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_ticketbot"))
         .args(["restart-ticket", &ticket.id.to_string()])
@@ -205,7 +213,7 @@ async fn a_ticket_that_crashes_on_every_message_ends_degraded_and_keeps_storing(
     // The supervisor notices within seconds; its new actor reads the channel history first.
     bot.emu
         .wait_for(WAIT, |e| {
-            (history_reads(e) > reads_while_degraded).then_some(())
+            (history_reads(e, channel) > reads_while_degraded).then_some(())
         })
         .await
         .expect("the supervisor restarted the degraded ticket");
@@ -699,26 +707,7 @@ struct StopCount {
 async fn marking_a_ticket_degraded_writes_an_audit_row() {
     let bot = TestBot::start().await;
     let (ticket, channel) = bot.first_ticket(USERS[0]).await;
-    let history_reads = |emu: &crate::support::discord::DiscordEmu| {
-        emu.requests()
-            .iter()
-            .filter(|r| r.is("GET", &format!("/channels/{channel}/messages")))
-            .count()
-    };
-    bot.emu
-        .wait_for(WAIT, |e| (history_reads(e) >= 1).then_some(()))
-        .await
-        .expect("the ticket actor started");
-    for crash in 1..=6 {
-        let before = history_reads(&bot.emu);
-        bot.emu.user_message(USERS[0], channel, fault::PANIC).await;
-        if crash < 6 {
-            bot.emu
-                .wait_for(WAIT, |e| (history_reads(e) > before).then_some(()))
-                .await
-                .expect("the supervisor restarted the actor");
-        }
-    }
+    crash_six_times(&bot, channel).await;
     bot.wait_ticket(|t| t.id == ticket.id && t.degraded).await;
     let id = ticket.id;
     let audit = bot

@@ -6,22 +6,14 @@ use super::ban_lookup::Lookup;
 use super::client::{AiFailure, Answer, Completion};
 use super::conversation::{self, ASSISTANT};
 use super::script;
-use crate::db::models::{Message, NewAiTurn, Ticket, TicketStatus};
+use crate::db::models::{AiState, Message, NewAiTurn, Ticket, TicketStatus};
 use crate::texts;
-
-/// `tickets.ai_state` values.
-pub const ACTIVE: &str = "active";
-/// The AI is unavailable for this ticket; the scripted intake runs.
-pub const SCRIPT: &str = "script";
-pub const HANDED_OVER: &str = "handed_over";
-pub const DECLINED: &str = "declined";
-pub const STOPPED: &str = "stopped";
 
 /// She answers the opener while the ticket is open, unclaimed and she has not stepped back.
 pub fn listens(ticket: &Ticket) -> bool {
     ticket.status() == TicketStatus::Open
         && ticket.claimed_by.is_none()
-        && matches!(ticket.ai_state.as_str(), ACTIVE | SCRIPT)
+        && matches!(ticket.ai_state, AiState::Active | AiState::Script)
 }
 
 /// The opener's messages she has not answered yet, joined.
@@ -89,7 +81,7 @@ pub struct Handover {
     pub ban_reason: Option<String>,
     pub cooperative: Option<bool>,
     pub summary: String,
-    pub state: &'static str,
+    pub state: AiState,
 }
 
 /// What she does after the turns are stored.
@@ -162,9 +154,9 @@ pub fn decide(ticket: &Ticket, thought: Thought) -> Decision {
                         cooperative: Some(verdict.cooperative),
                         summary: verdict.summary,
                         state: if verdict.cooperative {
-                            HANDED_OVER
+                            AiState::HandedOver
                         } else {
-                            DECLINED
+                            AiState::Declined
                         },
                     };
                     decision(turns, tokens, Then::HandOver { verdict, closing })
@@ -178,7 +170,7 @@ pub fn decide(ticket: &Ticket, thought: Thought) -> Decision {
                 ban_reason: ticket.verdict_ban_reason.clone(),
                 cooperative: None,
                 summary: texts::VERDICT_LIMIT_SUMMARY.to_owned(),
-                state: HANDED_OVER,
+                state: AiState::HandedOver,
             };
             let closing = texts::SECRETARY_LIMIT.to_owned();
             return decision(turns, 0, Then::HandOver { verdict, closing });
@@ -207,14 +199,14 @@ pub fn decide(ticket: &Ticket, thought: Thought) -> Decision {
                     .or_else(|| non_empty(&summary)),
                 cooperative: None,
                 summary,
-                state: HANDED_OVER,
+                state: AiState::HandedOver,
             },
             closing: texts::SECRETARY_HANDOVER.to_owned(),
         },
     };
     Decision {
         // Said once per ticket: a ticket already on the script does not fall back again.
-        fall_back: cause.filter(|_| ticket.ai_state == ACTIVE),
+        fall_back: cause.filter(|_| ticket.ai_state == AiState::Active),
         ..decision(turns, 0, then)
     }
 }
@@ -222,4 +214,134 @@ pub fn decide(ticket: &Ticket, thought: Thought) -> Decision {
 fn non_empty(text: &str) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ai::verdict::Verdict;
+
+    fn ticket(ai_state: AiState) -> Ticket {
+        Ticket {
+            ai_state,
+            ..Ticket::sample(7, 100)
+        }
+    }
+
+    fn thought(mind: Mind, found: Option<IdFound>) -> Thought {
+        Thought {
+            pending: Pending {
+                up_to: 42,
+                text: "mein Text".into(),
+            },
+            found,
+            turns: vec![conversation::turn(7, conversation::USER, "mein Text")],
+            mind,
+        }
+    }
+
+    fn completion(answer: Answer) -> Mind {
+        Mind::Ai(Ok(Completion { answer, tokens: 99 }))
+    }
+
+    #[test]
+    fn an_answer_is_stored_with_its_tokens_and_said() {
+        let decision = decide(
+            &ticket(AiState::Active),
+            thought(completion(Answer::Text("Deine ID?".into())), None),
+        );
+        assert_eq!(decision.fall_back, None);
+        assert_eq!((decision.tokens, decision.up_to), (99, 42));
+        assert_eq!(decision.turns.len(), 2);
+        assert_eq!(decision.turns[1].role, ASSISTANT);
+        assert_eq!(decision.then, Then::Say("Deine ID?".into()));
+    }
+
+    #[test]
+    fn a_verdict_keeps_the_looked_up_reason_over_the_models_and_declines_when_uncooperative() {
+        let mut looked_up = ticket(AiState::Active);
+        looked_up.verdict_ban_id = Some("765".into());
+        looked_up.verdict_ban_reason = Some("Teamkill in Serie".into());
+        let verdict = Verdict {
+            ban_id: " ".into(),
+            ban_reason: "erfunden".into(),
+            cooperative: false,
+            summary: "Sieht nichts ein.".into(),
+        };
+        let decision = decide(
+            &looked_up,
+            thought(
+                completion(Answer::Verdict {
+                    verdict,
+                    text: None,
+                }),
+                None,
+            ),
+        );
+        let Then::HandOver { verdict, closing } = decision.then else {
+            panic!("a hand-over");
+        };
+        assert_eq!(verdict.state, AiState::Declined);
+        assert_eq!(verdict.ban_id.as_deref(), Some("765"));
+        assert_eq!(verdict.ban_reason.as_deref(), Some("Teamkill in Serie"));
+        assert_eq!(verdict.cooperative, Some(false));
+        assert_eq!(closing, texts::SECRETARY_DECLINED);
+    }
+
+    #[test]
+    fn without_the_ai_the_script_asks_and_the_fall_back_is_said_once() {
+        let first = decide(&ticket(AiState::Active), thought(Mind::NoAi, None));
+        assert!(first.fall_back.is_some());
+        assert_eq!(first.then, Then::Say(texts::SECRETARY_ASK_ID.into()));
+        let again = decide(&ticket(AiState::Script), thought(Mind::NoAi, None));
+        assert_eq!(again.fall_back, None, "already on the script");
+    }
+
+    #[test]
+    fn the_script_hands_over_once_the_id_is_known() {
+        let mut known = ticket(AiState::Script);
+        known.verdict_ban_id = Some("765".into());
+        let decision = decide(&known, thought(Mind::Script, None));
+        let Then::HandOver { verdict, .. } = decision.then else {
+            panic!("a hand-over");
+        };
+        assert_eq!(verdict.source, "script");
+        assert_eq!(verdict.ban_reason.as_deref(), Some("mein Text"));
+        assert_eq!(decision.turns.len(), 1, "no answer of hers is stored");
+    }
+
+    #[test]
+    fn over_the_budget_she_hands_over_what_she_has() {
+        let decision = decide(&ticket(AiState::Active), thought(Mind::OverBudget, None));
+        assert_eq!(decision.tokens, 0);
+        let Then::HandOver { verdict, closing } = decision.then else {
+            panic!("a hand-over");
+        };
+        assert_eq!(verdict.summary, texts::VERDICT_LIMIT_SUMMARY);
+        assert_eq!(closing, texts::SECRETARY_LIMIT);
+    }
+
+    #[test]
+    fn an_unknown_id_records_nothing_and_a_failed_lookup_records_the_id_alone() {
+        let unknown = IdFound {
+            id: "9".into(),
+            lookup: Lookup::Unknown,
+        };
+        assert_eq!(lookup_facts(&unknown), None);
+        let failed = IdFound {
+            id: "9".into(),
+            lookup: Lookup::Failed("503".into()),
+        };
+        assert_eq!(lookup_facts(&failed), Some((None, None)));
+    }
+
+    #[test]
+    fn she_listens_only_to_open_unclaimed_tickets_she_has_not_left() {
+        assert!(listens(&ticket(AiState::Active)));
+        assert!(listens(&ticket(AiState::Script)));
+        assert!(!listens(&ticket(AiState::Stopped)));
+        let mut claimed = ticket(AiState::Active);
+        claimed.claimed_by = Some(200);
+        assert!(!listens(&claimed));
+    }
 }

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use super::ban_lookup;
 use super::client::{AiClient, AiFailure};
 use super::conversation::{self, DATA, NOTE, USER};
-use super::secretary::{IdFound, Mind, Pending, SCRIPT, Thought};
+use super::secretary::{IdFound, Mind, Pending, Thought};
 use super::{player_id, prompt};
 use crate::config::Config;
-use crate::db::models::{AiTurn, Ticket};
+use crate::db::models::{AiState, AiTurn, Ticket};
 use crate::error::Result;
 
 /// The clients every ticket's secretary shares: built once per bot (a reqwest client costs
@@ -59,7 +59,7 @@ where
         }
     }
     turns.push(conversation::turn(ticket.id, USER, pending.text.clone()));
-    let mind = if ticket.ai_state == SCRIPT {
+    let mind = if ticket.ai_state == AiState::Script {
         Mind::Script
     } else if conversation::over_budget(ticket) {
         Mind::OverBudget

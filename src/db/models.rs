@@ -33,15 +33,17 @@ impl TicketStatus {
         }
     }
 
-    pub fn parse(raw: &str) -> Self {
-        match raw {
+    /// The status stored as `raw`; None for a value no version of the bot writes.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
             "opening" => Self::Opening,
             "open" => Self::Open,
             "claimed" => Self::Claimed,
             "closed" => Self::Closed,
             "deleted" => Self::Deleted,
-            _ => Self::Failed,
-        }
+            "failed" => Self::Failed,
+            _ => return None,
+        })
     }
 
     /// Open or claimed: the ticket still takes part in the conversation.
@@ -50,14 +52,75 @@ impl TicketStatus {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+/// Where the secretary stands in a ticket. Stored as text in `tickets.ai_state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AiState {
+    /// She talks through the AI.
+    Active,
+    /// The AI is unavailable for this ticket; the scripted intake runs.
+    Script,
+    HandedOver,
+    Declined,
+    /// She stepped back (a claim, a staff message, a close).
+    Stopped,
+}
+
+impl AiState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Script => "script",
+            Self::HandedOver => "handed_over",
+            Self::Declined => "declined",
+            Self::Stopped => "stopped",
+        }
+    }
+
+    /// The state stored as `raw`; None for a value no version of the bot writes.
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::Active,
+            Self::Script,
+            Self::HandedOver,
+            Self::Declined,
+            Self::Stopped,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == raw)
+    }
+}
+
+/// Compared with the stored strings, as tests and the panel spell them.
+macro_rules! eq_stored {
+    ($type:ty) => {
+        impl PartialEq<str> for $type {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+        impl PartialEq<&str> for $type {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+        impl PartialEq<String> for $type {
+            fn eq(&self, other: &String) -> bool {
+                self.as_str() == other
+            }
+        }
+    };
+}
+eq_stored!(TicketStatus);
+eq_stored!(AiState);
+
+#[derive(Debug, Clone, Selectable, Identifiable)]
 #[diesel(table_name = tickets)]
 pub struct Ticket {
     pub id: i64,
     pub opener_id: i64,
     pub opener_name: String,
     pub channel_id: Option<i64>,
-    pub status: String,
+    pub status: TicketStatus,
     pub claimed_by: Option<i64>,
     pub claimed_by_name: Option<String>,
     pub welcome_message_id: Option<i64>,
@@ -66,7 +129,7 @@ pub struct Ticket {
     pub closed_at: Option<i64>,
     pub deleted_at: Option<i64>,
     pub degraded: bool,
-    pub ai_state: String,
+    pub ai_state: AiState,
     pub ai_uncooperative: i32,
     pub ai_turns: i32,
     pub ai_tokens: i64,
@@ -83,9 +146,125 @@ pub struct Ticket {
     pub history_synced_id: Option<i64>,
 }
 
+/// A `tickets` row as stored, before its enums are read.
+#[derive(Queryable)]
+pub struct TicketRow {
+    id: i64,
+    opener_id: i64,
+    opener_name: String,
+    channel_id: Option<i64>,
+    status: String,
+    claimed_by: Option<i64>,
+    claimed_by_name: Option<String>,
+    welcome_message_id: Option<i64>,
+    created_at: i64,
+    claimed_at: Option<i64>,
+    closed_at: Option<i64>,
+    deleted_at: Option<i64>,
+    degraded: bool,
+    ai_state: String,
+    ai_uncooperative: i32,
+    ai_turns: i32,
+    ai_tokens: i64,
+    ai_answered_up_to: Option<i64>,
+    verdict_source: Option<String>,
+    verdict_ban_id: Option<String>,
+    verdict_player_name: Option<String>,
+    verdict_ban_reason: Option<String>,
+    verdict_cooperative: Option<bool>,
+    verdict_summary: Option<String>,
+    verdict_at: Option<i64>,
+    history_synced_id: Option<i64>,
+}
+
+/// Loaded through [`TicketRow`]: a status or AI state no version of the bot writes is an error
+/// that names the ticket, not a silent default.
+impl<ST, DB> Queryable<ST, DB> for Ticket
+where
+    DB: diesel::backend::Backend,
+    TicketRow: Queryable<ST, DB>,
+{
+    type Row = <TicketRow as Queryable<ST, DB>>::Row;
+
+    fn build(row: Self::Row) -> diesel::deserialize::Result<Self> {
+        let row = TicketRow::build(row)?;
+        let unknown = |what: &str, value: &str| {
+            format!(
+                "ticket #{}: unknown {what} {value:?} in the database",
+                row.id
+            )
+        };
+        let status =
+            TicketStatus::parse(&row.status).ok_or_else(|| unknown("status", &row.status))?;
+        let ai_state =
+            AiState::parse(&row.ai_state).ok_or_else(|| unknown("AI state", &row.ai_state))?;
+        Ok(Self {
+            status,
+            ai_state,
+            id: row.id,
+            opener_id: row.opener_id,
+            opener_name: row.opener_name,
+            channel_id: row.channel_id,
+            claimed_by: row.claimed_by,
+            claimed_by_name: row.claimed_by_name,
+            welcome_message_id: row.welcome_message_id,
+            created_at: row.created_at,
+            claimed_at: row.claimed_at,
+            closed_at: row.closed_at,
+            deleted_at: row.deleted_at,
+            degraded: row.degraded,
+            ai_uncooperative: row.ai_uncooperative,
+            ai_turns: row.ai_turns,
+            ai_tokens: row.ai_tokens,
+            ai_answered_up_to: row.ai_answered_up_to,
+            verdict_source: row.verdict_source,
+            verdict_ban_id: row.verdict_ban_id,
+            verdict_player_name: row.verdict_player_name,
+            verdict_ban_reason: row.verdict_ban_reason,
+            verdict_cooperative: row.verdict_cooperative,
+            verdict_summary: row.verdict_summary,
+            verdict_at: row.verdict_at,
+            history_synced_id: row.history_synced_id,
+        })
+    }
+}
+
 impl Ticket {
     pub fn status(&self) -> TicketStatus {
-        TicketStatus::parse(&self.status)
+        self.status
+    }
+
+    /// An open ticket `id` of `opener` with its welcome up, for unit tests.
+    #[cfg(test)]
+    pub fn sample(id: i64, opener: i64) -> Self {
+        Self {
+            id,
+            opener_id: opener,
+            opener_name: "Opener".into(),
+            channel_id: Some(7_000),
+            status: TicketStatus::Open,
+            claimed_by: None,
+            claimed_by_name: None,
+            welcome_message_id: Some(1),
+            created_at: 0,
+            claimed_at: None,
+            closed_at: None,
+            deleted_at: None,
+            degraded: false,
+            ai_state: AiState::Active,
+            ai_uncooperative: 0,
+            ai_turns: 0,
+            ai_tokens: 0,
+            ai_answered_up_to: None,
+            verdict_source: None,
+            verdict_ban_id: None,
+            verdict_player_name: None,
+            verdict_ban_reason: None,
+            verdict_cooperative: None,
+            verdict_summary: None,
+            verdict_at: None,
+            history_synced_id: None,
+        }
     }
 }
 
@@ -201,7 +380,7 @@ impl NewAuditEntry {
         Self {
             ticket_id,
             action: action.as_str().to_owned(),
-            actor_id: who.map(|w| w.id as i64),
+            actor_id: who.map(|w| crate::ids::stored(w.id)),
             actor_name: who.map(|w| w.name.clone()),
             detail: detail.into(),
             created_at: super::now_ms(),

@@ -279,7 +279,7 @@ mod tests {
         let name = "Ü".repeat(3_000);
         let text = "ä".repeat(3_000);
         let who = crate::who::Who {
-            id: 1,
+            id: Id::new(1),
             name: name.clone(),
         };
         let entry = log_embed(LogEntry {

@@ -9,12 +9,12 @@ use twilight_model::id::marker::ApplicationMarker;
 use twilight_util::builder::command::CommandBuilder;
 
 use super::rest;
-use crate::context::Ctx;
 use crate::db::queries;
 use crate::error::Result;
 use crate::overwrites::{self, Stage};
 use crate::texts;
 use crate::tickets::buttons;
+use crate::tickets::context::Ctx;
 use crate::tickets::policy::{self, Asker};
 use crate::tickets::port::{GREEN, LogEntry, ORANGE, Post, simple_embed};
 use crate::who::{self, Who};

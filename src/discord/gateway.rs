@@ -9,10 +9,10 @@ use twilight_model::application::interaction::{Interaction, InteractionData};
 use twilight_model::channel::message::Component;
 
 use super::commands;
-use crate::context::Ctx;
 use crate::texts;
 use crate::tickets::actor::TicketMsg;
 use crate::tickets::buttons::ButtonAction;
+use crate::tickets::context::Ctx;
 use crate::tickets::supervisor::SupervisorMsg;
 use crate::tickets::{open, record};
 

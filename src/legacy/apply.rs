@@ -71,7 +71,8 @@ pub(super) fn apply(
                 ));
                 planned.row.channel_id = None;
             }
-            let active = TicketStatus::parse(&planned.row.status).is_active();
+            let active =
+                TicketStatus::parse(&planned.row.status).is_some_and(TicketStatus::is_active);
             if active
                 && planned.row.opener_id != 0
                 && let Some(other) = queries::active_ticket_of(conn, planned.row.opener_id)?

@@ -9,8 +9,8 @@ use twilight_model::channel::Channel;
 use twilight_model::id::Id;
 use twilight_model::id::marker::ChannelMarker;
 
-use crate::context::Ctx;
 use crate::texts;
+use crate::tickets::context::Ctx;
 use crate::tickets::port::{LogEntry, ORANGE};
 
 /// Discord's limit of channels in one category.

@@ -9,8 +9,8 @@ use tokio::sync::watch;
 
 use super::actor::TicketMsg;
 use super::supervisor::SupervisorMsg;
-use crate::context::Ctx;
 use crate::db::{now_ms, queries};
+use crate::tickets::context::Ctx;
 
 /// Runs a sweep now and then every `every`, until `stop` turns true.
 pub async fn run(

@@ -4,8 +4,13 @@ pub mod actor;
 pub mod buttons;
 pub mod category_fill;
 pub mod cleanup;
+pub mod context;
 pub mod open;
 pub mod policy;
 pub mod port;
 pub mod record;
+pub mod slot;
 pub mod supervisor;
+
+#[cfg(test)]
+mod tests;

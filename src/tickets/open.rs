@@ -6,15 +6,16 @@ use ractor::ActorRef;
 use twilight_model::application::interaction::Interaction;
 
 use crate::audit::AuditAction;
-use crate::context::Ctx;
 use crate::db::models::{NewAuditEntry, TicketStatus};
 use crate::db::now_ms;
 use crate::db::open_limits::{Limit, LimitReached, OpenLimits};
 use crate::db::queries::{self, Reservation};
 use crate::error::Result;
+use crate::ids;
 use crate::overwrites::{self, Stage};
 use crate::texts;
 use crate::tickets::category_fill;
+use crate::tickets::context::Ctx;
 use crate::tickets::policy::{self, Asker};
 use crate::tickets::port::{GREEN, LogEntry, ORANGE, RED};
 use crate::tickets::supervisor::SupervisorMsg;
@@ -46,7 +47,7 @@ pub async fn open_ticket(
 /// The opening limits for whoever pressed: none for staff.
 fn open_limits(ctx: &Ctx, interaction: &Interaction) -> OpenLimits {
     let asker = Asker {
-        id: interaction.author_id().map(|id| id.get()),
+        id: interaction.author_id(),
         roles: who::roles(interaction),
     };
     if policy::opens_without_limits(&ctx.config.roles, asker) {
@@ -93,7 +94,7 @@ async fn refuse(
         color: ORANGE,
     });
     tracing::info!(
-        opener = who.id,
+        opener = %who.id,
         ?reached,
         "ticket opening refused by a limit"
     );
@@ -109,7 +110,7 @@ async fn open(
     let Some(who) = Who::of(interaction) else {
         return Ok(());
     };
-    let (opener_id, opener_name) = (who.id as i64, who.name.clone());
+    let (opener_id, opener_name) = (ids::stored(who.id), who.name.clone());
     let limits = open_limits(ctx, interaction);
     let refusal = who.clone();
     let reservation = ctx
@@ -171,7 +172,7 @@ async fn open(
             return Ok(());
         }
     };
-    let channel_id = channel.id.get() as i64;
+    let channel_id = ids::stored(channel.id);
     let entry = NewAuditEntry::new(
         Some(id),
         AuditAction::Opened,
@@ -199,6 +200,6 @@ async fn open(
         detail: format!("<#{channel_id}>"),
         color: GREEN,
     });
-    tracing::info!(ticket = id, opener = who.id, "ticket opened");
+    tracing::info!(ticket = id, opener = %who.id, "ticket opened");
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! what the person is allowed to do, or with the refusal they are shown.
 
 use twilight_model::id::Id;
-use twilight_model::id::marker::RoleMarker;
+use twilight_model::id::marker::{RoleMarker, UserMarker};
 
 use crate::config::Roles;
 use crate::db::models::{Ticket, TicketStatus};
@@ -11,7 +11,7 @@ use crate::texts;
 /// The person asking: their id and their roles in the server.
 #[derive(Debug, Clone, Copy)]
 pub struct Asker<'a> {
-    pub id: Option<u64>,
+    pub id: Option<Id<UserMarker>>,
     pub roles: &'a [Id<RoleMarker>],
 }
 
@@ -37,7 +37,7 @@ pub fn claim(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<Claim, 
     if !roles.is_staff(asker.roles) {
         return Err(texts::NOT_STAFF.to_owned());
     }
-    let me = asker.id.map(|id| id as i64);
+    let me = asker.id.map(crate::ids::stored);
     match (ticket.status(), ticket.claimed_by) {
         (TicketStatus::Open, _) => Ok(Claim::Fresh),
         (TicketStatus::Claimed, Some(holder)) if Some(holder) == me => {
@@ -51,7 +51,9 @@ pub fn claim(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<Claim, 
 
 /// Staff and the opener close a ticket that is still open or claimed.
 pub fn close(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
-    let is_opener = asker.id.is_some_and(|id| id as i64 == ticket.opener_id);
+    let is_opener = asker
+        .id
+        .is_some_and(|id| crate::ids::stored(id) == ticket.opener_id);
     if !roles.is_staff(asker.roles) && !is_opener {
         return Err(texts::NOT_STAFF_OR_OPENER.to_owned());
     }
@@ -86,4 +88,83 @@ pub fn setup_button(roles: &Roles, asker: Asker<'_>) -> Result<(), Refusal> {
         return Err(texts::NOT_ADMIN.to_owned());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use twilight_model::id::Id;
+
+    use super::*;
+
+    const SUPPORT: u64 = 10;
+    const ADMIN: u64 = 11;
+
+    fn roles() -> Roles {
+        Roles {
+            support: Id::new(SUPPORT),
+            admin: Id::new(ADMIN),
+            viewers: Vec::new(),
+        }
+    }
+
+    fn asker(id: u64, roles: &[Id<RoleMarker>]) -> Asker<'_> {
+        Asker {
+            id: Some(Id::new(id)),
+            roles,
+        }
+    }
+
+    fn claimed_by(holder: i64) -> Ticket {
+        Ticket {
+            status: TicketStatus::Claimed,
+            claimed_by: Some(holder),
+            ..Ticket::sample(1, 100)
+        }
+    }
+
+    #[test]
+    fn only_staff_claim_and_only_an_admin_takes_over() {
+        let (support, admin) = ([Id::new(SUPPORT)], [Id::new(ADMIN)]);
+        let open = Ticket::sample(1, 100);
+        assert_eq!(
+            claim(&roles(), asker(200, &support), &open),
+            Ok(Claim::Fresh)
+        );
+        assert_eq!(
+            claim(&roles(), asker(100, &[]), &open),
+            Err(texts::NOT_STAFF.to_owned())
+        );
+        assert_eq!(
+            claim(&roles(), asker(200, &support), &claimed_by(200)),
+            Err(texts::ALREADY_CLAIMED_BY_YOU.to_owned())
+        );
+        assert_eq!(
+            claim(&roles(), asker(201, &support), &claimed_by(200)),
+            Err(texts::claimed_by_other(200))
+        );
+        assert_eq!(
+            claim(&roles(), asker(300, &admin), &claimed_by(200)),
+            Ok(Claim::Takeover)
+        );
+    }
+
+    #[test]
+    fn the_opener_closes_but_does_not_delete() {
+        let open = Ticket::sample(1, 100);
+        assert_eq!(close(&roles(), asker(100, &[]), &open), Ok(()));
+        assert!(close(&roles(), asker(101, &[]), &open).is_err());
+        assert!(delete(&roles(), asker(100, &[]), &open).is_err());
+        let closed = Ticket {
+            status: TicketStatus::Closed,
+            ..open
+        };
+        assert_eq!(
+            close(&roles(), asker(100, &[]), &closed),
+            Err(texts::TICKET_NOT_OPEN.to_owned())
+        );
+        assert_eq!(
+            delete(&roles(), asker(200, &[Id::new(SUPPORT)]), &closed),
+            Ok(())
+        );
+    }
 }

@@ -26,9 +26,9 @@ pub fn message_row(ticket_id: i64, message: &DiscordMessage, is_ai: bool) -> Mes
         .map(|a| json!({ "filename": a.filename, "url": a.url }))
         .collect();
     Message {
-        id: message.id.get() as i64,
+        id: crate::ids::stored(message.id),
         ticket_id,
-        author_id: author.id.get() as i64,
+        author_id: crate::ids::stored(author.id),
         author_name: name,
         author_avatar: author.avatar.map(|hash| hash.to_string()),
         author_is_bot: author.bot,

@@ -2,7 +2,7 @@
 //! marked degraded when it keeps failing. Written out by hand: ractor's default reaction to a
 //! failed child is to stop the supervisor.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,18 +10,17 @@ use ractor::{Actor, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
 
 use super::actor::{self, TicketActor, TicketArgs, TicketMsg};
 use crate::audit::AuditAction;
-use crate::context::Ctx;
 use crate::db::models::{NewAuditEntry, Ticket};
 use crate::db::queries;
 use crate::error::Result;
 use crate::texts;
+use crate::tickets::context::Ctx;
 use crate::tickets::port::{LogEntry, RED};
 
-/// More restarts than this within [`INTENSITY_WINDOW`] marks a ticket degraded.
-const MAX_RESTARTS: usize = 5;
-const INTENSITY_WINDOW: Duration = Duration::from_secs(60);
-const FIRST_BACKOFF: Duration = Duration::from_millis(10);
-const MAX_BACKOFF: Duration = Duration::from_secs(2);
+use crate::tickets::slot::{FIRST_BACKOFF, INTENSITY_WINDOW, MAX_RESTARTS, State};
+
+type Slot = crate::tickets::slot::Slot<ActorRef<TicketMsg>, TicketMsg>;
+
 const REVIVAL_CHECK: Duration = Duration::from_secs(2);
 
 pub struct TicketSupervisor;
@@ -40,17 +39,6 @@ pub enum SupervisorMsg {
     /// Looks for degraded tickets an operator cleared in the database
     /// (`ticketbot restart-ticket`, possibly from another process).
     CheckRevivals,
-}
-
-#[derive(Default)]
-struct Slot {
-    actor: Option<ActorRef<TicketMsg>>,
-    restarts: VecDeque<Instant>,
-    total_restarts: usize,
-    /// Messages that arrived while the actor was down; handed over when it is back.
-    pending: Vec<TicketMsg>,
-    restarting: bool,
-    degraded: bool,
 }
 
 pub struct SupervisorState {
@@ -81,11 +69,11 @@ impl Actor for TicketSupervisor {
             );
         }
         let index = args.ctx.db.run(queries::channel_index).await?;
-        args.ctx
-            .channels
-            .replace_all(index.into_iter().filter_map(|(channel, ticket)| {
-                twilight_model::id::Id::new_checked(channel as u64).map(|c| (c, ticket))
-            }));
+        args.ctx.channels.replace_all(
+            index
+                .into_iter()
+                .filter_map(|(channel, ticket)| crate::ids::read(channel).map(|c| (c, ticket))),
+        );
         Ok(SupervisorState {
             ctx: args.ctx,
             slots: HashMap::new(),
@@ -102,7 +90,7 @@ impl Actor for TicketSupervisor {
         let count = active.len();
         for ticket in active {
             if ticket.degraded {
-                state.slots.entry(ticket.id).or_default().degraded = true;
+                state.slots.insert(ticket.id, Slot::degraded());
                 state.publish(ticket.id);
                 continue;
             }
@@ -127,7 +115,7 @@ impl Actor for TicketSupervisor {
                 let degraded: Vec<i64> = state
                     .slots
                     .iter()
-                    .filter(|(_, slot)| slot.degraded)
+                    .filter(|(_, slot)| slot.is_degraded())
                     .map(|(id, _)| *id)
                     .collect();
                 if !degraded.is_empty() {
@@ -158,12 +146,9 @@ impl Actor for TicketSupervisor {
                 let Some(id) = state.by_actor.remove(&cell.get_id()) else {
                     return Ok(());
                 };
-                let has_pending = state.slots.get(&id).is_some_and(|s| !s.pending.is_empty());
-                if has_pending {
+                let waiting = state.slots.get_mut(&id).is_some_and(Slot::stopped);
+                if waiting {
                     // Messages came in while it was stopping: they need an actor.
-                    if let Some(slot) = state.slots.get_mut(&id) {
-                        slot.actor = None;
-                    }
                     state.restart(&myself, id).await;
                 } else {
                     state.slots.remove(&id);
@@ -186,8 +171,7 @@ impl Actor for TicketSupervisor {
 impl SupervisorState {
     async fn revive(&mut self, myself: &ActorRef<SupervisorMsg>, id: i64) {
         if let Some(slot) = self.slots.get_mut(&id) {
-            slot.degraded = false;
-            slot.restarts.clear();
+            slot.revive();
         }
         self.restart(myself, id).await;
     }
@@ -195,15 +179,20 @@ impl SupervisorState {
     /// Tells the metrics what the supervisor knows of ticket `id` now.
     fn publish(&self, id: i64) {
         let view = self.slots.get(&id).map(|slot| crate::metrics::ActorView {
-            alive: slot.actor.is_some(),
+            alive: slot.actor().is_some(),
             restarts: slot.total_restarts as u64,
-            degraded: slot.degraded,
+            degraded: slot.is_degraded(),
         });
         crate::metrics::set_actor(id, view);
     }
 
     async fn spawn(&mut self, myself: &ActorRef<SupervisorMsg>, ticket: Ticket) {
         let id = ticket.id;
+        // A ticket whose first message started its actor before the opening's `Spawn`
+        // arrived: that actor read the same row and stays.
+        if self.slots.get(&id).is_some_and(|s| s.actor().is_some()) {
+            return;
+        }
         let args = TicketArgs {
             ctx: self.ctx.clone(),
             ticket,
@@ -218,52 +207,54 @@ impl SupervisorState {
         {
             Ok((actor, _)) => {
                 self.by_actor.insert(actor.get_id(), id);
-                let slot = self.slots.entry(id).or_default();
-                slot.restarting = false;
-                for msg in slot.pending.drain(..) {
+                let slot = self
+                    .slots
+                    .entry(id)
+                    .or_insert_with(|| Slot::starting(Vec::new()));
+                for msg in slot.started(actor.clone()) {
                     let _ = actor.cast(msg);
                 }
-                slot.actor = Some(actor);
                 self.publish(id);
             }
             Err(err) => {
                 // Typically the old actor's name is not released yet; try again shortly.
                 tracing::warn!(ticket = id, error = %err, "could not start ticket actor; retrying");
-                self.slots.entry(id).or_default().restarting = true;
+                if let Some(slot) = self.slots.get_mut(&id) {
+                    slot.down();
+                }
                 myself.send_after(FIRST_BACKOFF, move || SupervisorMsg::Restart(id));
             }
         }
     }
 
     async fn deliver(&mut self, myself: &ActorRef<SupervisorMsg>, id: i64, msg: TicketMsg) {
-        let slot = self.slots.entry(id).or_default();
-        if slot.degraded {
-            let ctx = self.ctx.clone();
-            tokio::spawn(async move { handle_degraded(&ctx, id, msg).await });
+        let Some(slot) = self.slots.get_mut(&id) else {
+            self.slots.insert(id, Slot::starting(vec![msg]));
+            self.restart(myself, id).await;
             return;
-        }
-        if slot.restarting {
-            slot.pending.push(msg);
-            return;
-        }
-        if let Some(actor) = &slot.actor {
-            match actor.cast(msg) {
-                Ok(()) => return,
-                // The actor is stopping; its termination event restarts it for this message.
-                Err(ractor::MessagingErr::SendErr(msg)) => {
-                    slot.pending.push(msg);
-                    return;
-                }
-                Err(_) => return,
+        };
+        match &mut slot.state {
+            State::Degraded => {
+                let ctx = self.ctx.clone();
+                tokio::spawn(async move { handle_degraded(&ctx, id, msg).await });
             }
+            State::Restarting { waiting } => waiting.push(msg),
+            State::Running { actor, waiting } => match actor.cast(msg) {
+                Ok(()) => {}
+                // The actor is stopping; its termination event restarts it for this message.
+                Err(ractor::MessagingErr::SendErr(msg)) => waiting.push(msg),
+                Err(_) => {}
+            },
         }
-        slot.pending.push(msg);
-        self.restart(myself, id).await;
     }
 
     /// Starts the actor of ticket `id` afresh from the database.
     async fn restart(&mut self, myself: &ActorRef<SupervisorMsg>, id: i64) {
-        if self.slots.get(&id).is_some_and(|s| s.actor.is_some()) {
+        if self
+            .slots
+            .get(&id)
+            .is_some_and(|s| s.actor().is_some() || s.is_degraded())
+        {
             return;
         }
         match self.ctx.db.run(move |conn| queries::ticket(conn, id)).await {
@@ -287,37 +278,20 @@ impl SupervisorState {
 
     /// Notes a restart; returns the back-off before the next attempt.
     fn record_restart(&mut self, id: i64) -> Duration {
-        let slot = self.slots.entry(id).or_default();
-        let now = Instant::now();
-        while slot
-            .restarts
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > INTENSITY_WINDOW)
-        {
-            slot.restarts.pop_front();
-        }
-        slot.restarts.push_back(now);
-        slot.total_restarts += 1;
         crate::metrics::actor_restarted();
-        slot.restarting = true;
-        // The first crash in the window restarts at once (nobody should notice it); repeated
-        // crashes back off: 10 ms, 20 ms, … up to 2 s.
-        match slot.restarts.len() {
-            0 | 1 => Duration::ZERO,
-            n => (FIRST_BACKOFF * 2u32.pow((n - 2).min(8) as u32)).min(MAX_BACKOFF),
-        }
+        self.slots
+            .entry(id)
+            .or_insert_with(|| Slot::starting(Vec::new()))
+            .record_restart(Instant::now())
     }
 
     async fn failed(&mut self, myself: &ActorRef<SupervisorMsg>, id: i64) {
         if let Some(slot) = self.slots.get_mut(&id) {
-            slot.actor = None;
+            slot.down();
         }
         self.publish(id);
         let backoff = self.record_restart(id);
-        let over_limit = self
-            .slots
-            .get(&id)
-            .is_some_and(|s| s.restarts.len() > MAX_RESTARTS);
+        let over_limit = self.slots.get(&id).is_some_and(Slot::over_limit);
         if !over_limit {
             if backoff.is_zero() {
                 self.restart(myself, id).await;
@@ -326,14 +300,11 @@ impl SupervisorState {
             }
             return;
         }
-        let pending = match self.slots.get_mut(&id) {
-            Some(slot) => {
-                slot.degraded = true;
-                slot.restarting = false;
-                std::mem::take(&mut slot.pending)
-            }
-            None => Vec::new(),
-        };
+        let pending = self
+            .slots
+            .get_mut(&id)
+            .map(Slot::degrade)
+            .unwrap_or_default();
         self.publish(id);
         tracing::error!(ticket = id, "ticket actor keeps failing; marked degraded");
         let ctx = self.ctx.clone();

@@ -2,8 +2,7 @@
 //! workflow's auto-close: the opener is the one to answer when the team (or Sigrid, while she
 //! still asks the questions) spoke last, or when the opener has not written at all.
 
-use crate::ai::secretary;
-use crate::db::models::{Ticket, TicketStatus};
+use crate::db::models::{AiState, Ticket, TicketStatus};
 
 /// The newest message of a ticket that someone wrote (the bot's own notices do not count).
 #[derive(Debug, Clone, Copy)]
@@ -52,10 +51,7 @@ pub fn waits_on(ticket: &Ticket, last: Option<&LastWord>) -> Option<WaitsOn> {
     } else if last.is_ai {
         // Before her hand-over Sigrid's last word is a question to the opener; after it the
         // team takes over.
-        let asking = matches!(
-            ticket.ai_state.as_str(),
-            secretary::ACTIVE | secretary::SCRIPT
-        );
+        let asking = matches!(ticket.ai_state, AiState::Active | AiState::Script);
         if asking {
             WaitsOn::Opener
         } else {

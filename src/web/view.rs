@@ -134,8 +134,8 @@ impl TicketSummary {
             url: format!("/tickets/{}", ticket.id),
             opener_name: ticket.opener_name.clone(),
             opener_id: ticket.opener_id.to_string(),
-            status: ticket.status.clone(),
-            status_label: text::status_label(&ticket.status),
+            status: ticket.status.as_str().to_owned(),
+            status_label: text::status_label(ticket.status.as_str()),
             claimer_name: ticket
                 .claimed_by_name
                 .clone()

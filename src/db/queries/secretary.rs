@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::QueryResult;
 use crate::db::DbConn;
+use crate::db::models::AiState;
 use crate::db::schema::{ai_turns, tickets};
 
 /// The secretary's persisted conversation of ticket `ticket_id`, oldest first.
@@ -30,9 +31,9 @@ pub fn insert_ai_turns(
     Ok(())
 }
 
-pub fn set_ai_state(conn: &mut DbConn, id: i64, state: &str) -> QueryResult<()> {
+pub fn set_ai_state(conn: &mut DbConn, id: i64, state: AiState) -> QueryResult<()> {
     diesel::update(tickets::table.find(id))
-        .set(tickets::ai_state.eq(state))
+        .set(tickets::ai_state.eq(state.as_str()))
         .execute(conn)?;
     Ok(())
 }
@@ -82,7 +83,7 @@ pub fn set_verdict(
     ban_reason: Option<&str>,
     cooperative: Option<bool>,
     summary: &str,
-    ai_state: &str,
+    ai_state: AiState,
     now: i64,
 ) -> QueryResult<()> {
     diesel::update(tickets::table.find(id))
@@ -93,7 +94,7 @@ pub fn set_verdict(
             tickets::verdict_cooperative.eq(cooperative),
             tickets::verdict_summary.eq(summary),
             tickets::verdict_at.eq(now),
-            tickets::ai_state.eq(ai_state),
+            tickets::ai_state.eq(ai_state.as_str()),
             tickets::ai_uncooperative
                 .eq(tickets::ai_uncooperative + i32::from(cooperative == Some(false))),
         ))

@@ -9,16 +9,19 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ChannelMarker, MessageMarker};
 
 use super::{TicketMsg, TicketState};
-use crate::context::Ctx;
 use crate::db::batch::Receipt;
 use crate::db::models::Message;
 use crate::db::{now_ms, queries};
 use crate::error::Result;
+use crate::ids;
+use crate::tickets::context::Ctx;
 use crate::tickets::port::HISTORY_PAGE;
 use crate::tickets::record;
 
 /// The longest pause between tries to read a channel's history while Discord is unreachable.
 const BACKFILL_RETRY_MAX: Duration = Duration::from_secs(300);
+/// The smallest message id: `after` it, the history is read from its start.
+const OLDEST: Id<MessageMarker> = Id::new(1);
 
 impl TicketState {
     /// Where the catch-up on channel history starts: where the last one ended; before the
@@ -41,7 +44,7 @@ impl TicketState {
             .await?;
         let after = newest
             .or(self.ticket.welcome_message_id)
-            .unwrap_or(channel.get() as i64);
+            .unwrap_or(ids::stored(channel));
         Ok(Some((channel, after)))
     }
 
@@ -78,7 +81,7 @@ impl TicketState {
         let id = self.id();
         let synced = missed
             .iter()
-            .map(|m| m.id.get() as i64)
+            .map(|m| ids::stored(m.id))
             .fold(after, i64::max);
         let rows: Vec<Message> = missed
             .iter()
@@ -150,7 +153,7 @@ pub async fn store_edit(ctx: &Ctx, ticket: i64, message: &DiscordMessage) -> Res
 
 /// Marks a message deleted (it stays stored).
 pub async fn store_delete(ctx: &Ctx, message: Id<MessageMarker>) -> Result<()> {
-    let id = message.get() as i64;
+    let id = ids::stored(message);
     ctx.db
         .write(move |conn| queries::record_delete(conn, id, now_ms()))
         .await
@@ -193,11 +196,12 @@ async fn missed_messages(
 ) -> Result<Vec<DiscordMessage>> {
     let mut missed = Vec::new();
     loop {
-        let after_id = Id::new_checked(after as u64).unwrap_or(Id::new(1));
+        // Before every message (a position below any id) the history starts at the oldest.
+        let after_id = ids::read(after).unwrap_or(OLDEST);
         let mut page = ctx.discord.history_after(channel, after_id).await?;
         page.sort_by_key(|m| m.id);
         let full_page = page.len() == usize::from(HISTORY_PAGE);
-        after = page.last().map_or(after, |m| m.id.get() as i64);
+        after = page.last().map_or(after, |m| ids::stored(m.id));
         missed.extend(page);
         if !full_page {
             return Ok(missed);

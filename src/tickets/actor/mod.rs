@@ -21,13 +21,13 @@ use twilight_model::id::marker::{ChannelMarker, MessageMarker, UserMarker};
 
 use crate::ai::secretary::Thought;
 use crate::audit::AuditAction;
-use crate::context::Ctx;
 use crate::db::batch::Receipt;
 use crate::db::models::{NewAuditEntry, Ticket};
 use crate::db::{DbConn, now_ms, queries};
 use crate::error::{Error, Result};
 use crate::texts;
 use crate::tickets::buttons::ButtonAction;
+use crate::tickets::context::Ctx;
 use crate::tickets::port::{LogEntry, RED};
 use crate::who::Who;
 
@@ -280,13 +280,12 @@ impl TicketState {
     }
 
     fn channel(&self) -> Option<Id<ChannelMarker>> {
-        self.ticket
-            .channel_id
-            .and_then(|c| Id::new_checked(c as u64))
+        self.ticket.channel_id.and_then(crate::ids::read)
     }
 
-    fn opener(&self) -> Id<UserMarker> {
-        Id::new_checked(self.ticket.opener_id as u64).unwrap_or(Id::new(1))
+    /// None only for a row whose opener is no Discord id (corrupt or hand-made).
+    fn opener(&self) -> Option<Id<UserMarker>> {
+        crate::ids::read(self.ticket.opener_id)
     }
 
     fn discord(&self) -> &dyn crate::tickets::port::Discord {

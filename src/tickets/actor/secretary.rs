@@ -14,17 +14,15 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use super::{TicketMsg, TicketState};
 use crate::ai::ban_lookup::Lookup;
-use crate::ai::secretary::{
-    self, Handover, IdFound, Pending, SCRIPT, STOPPED, Then, Thought, listens,
-};
+use crate::ai::secretary::{self, Handover, IdFound, Pending, Then, Thought, listens};
 use crate::ai::thinking;
 use crate::audit::AuditAction;
-use crate::context::Ctx;
-use crate::db::models::{NewAuditEntry, Ticket};
+use crate::db::models::{AiState, NewAuditEntry, Ticket};
 use crate::db::{now_ms, queries};
 use crate::error::Result;
 use crate::limits::clip;
 use crate::texts;
+use crate::tickets::context::Ctx;
 use crate::tickets::port::{BLUE, GREEN, ORANGE, Post, RED};
 use crate::tickets::record;
 
@@ -49,7 +47,7 @@ impl TicketState {
         if staff {
             self.secretary_steps_back(Some(texts::SECRETARY_STEPS_BACK_STAFF))
                 .await;
-        } else if message.author.id == self.opener() {
+        } else if Some(message.author.id) == self.opener() {
             self.secretary_turn(myself).await;
         }
     }
@@ -73,7 +71,7 @@ impl TicketState {
         tokio::spawn(async move {
             let typing = ticket
                 .channel_id
-                .and_then(|c| Id::new_checked(c as u64))
+                .and_then(crate::ids::read)
                 .map(|channel| tokio::spawn(keep_typing(ctx.clone(), channel)));
             let id = ticket.id;
             let history = ctx.db.run(move |conn| queries::ai_turns_of(conn, id));
@@ -192,7 +190,7 @@ impl TicketState {
         if let Err(err) = self
             .ctx
             .db
-            .write(move |conn| queries::set_ai_state(conn, id, SCRIPT))
+            .write(move |conn| queries::set_ai_state(conn, id, AiState::Script))
             .await
         {
             tracing::error!(ticket = id, error = %err, "could not switch to the scripted intake");
@@ -214,7 +212,8 @@ impl TicketState {
     /// one role ping, and logs it.
     async fn hand_over(&mut self, verdict: Handover, closing: &str) -> Result<()> {
         let id = self.id();
-        let entry = NewAuditEntry::new(Some(id), AuditAction::Verdict, None, verdict.state);
+        let entry =
+            NewAuditEntry::new(Some(id), AuditAction::Verdict, None, verdict.state.as_str());
         self.ctx
             .db
             .write(move |conn| {
@@ -294,7 +293,7 @@ impl TicketState {
         let id = self.id();
         self.ctx
             .db
-            .write(move |conn| queries::set_ai_state(conn, id, STOPPED))
+            .write(move |conn| queries::set_ai_state(conn, id, AiState::Stopped))
             .await?;
         if let Some(text) = text {
             self.say(text).await?;

@@ -2,13 +2,13 @@
 //! channel; who may do each is `tickets::policy`'s to say.
 
 use twilight_model::application::interaction::Interaction;
-use twilight_model::id::Id;
 
 use super::{Flow, TicketState, report_discord_failure};
 use crate::audit::AuditAction;
 use crate::db::models::{NewAuditEntry, NewTranscript, TicketStatus};
 use crate::db::{now_ms, queries, transcripts};
 use crate::error::Result;
+use crate::ids;
 use crate::overwrites::{self, Stage};
 use crate::texts;
 use crate::tickets::category_fill;
@@ -72,28 +72,34 @@ impl TicketState {
         let takeover = claim == Claim::Takeover;
         let sigrid_listened = crate::ai::secretary::listens(&self.ticket);
         let limit = config.max_tickets_per_supporter;
-        let (id, claimer, claimer_name) = (self.id(), who.id as i64, who.name.clone());
+        let (id, claimer, claimer_name) = (self.id(), who.id, who.name.clone());
         let previous = self.ticket.claimed_by;
         let granted = self
             .ctx
             .db
             .write(move |conn| {
                 let limit = i64::from(limit);
-                if !queries::claim_within_limit(conn, id, claimer, &claimer_name, limit, now_ms())?
-                {
+                if !queries::claim_within_limit(
+                    conn,
+                    id,
+                    ids::stored(claimer),
+                    &claimer_name,
+                    limit,
+                    now_ms(),
+                )? {
                     return Ok(false);
                 }
                 let detail = match previous {
                     Some(previous) => format!("übernommen von {previous}"),
                     None => String::new(),
                 };
-                let claimer = Who {
-                    id: claimer as u64,
+                let claimer_who = Who {
+                    id: claimer,
                     name: claimer_name.clone(),
                 };
                 queries::audit(
                     conn,
-                    &NewAuditEntry::new(Some(id), AuditAction::Claimed, Some(&claimer), detail),
+                    &NewAuditEntry::new(Some(id), AuditAction::Claimed, Some(&claimer_who), detail),
                 )?;
                 Ok(true)
             })
@@ -105,9 +111,9 @@ impl TicketState {
         }
         self.reload().await?;
         let text = if takeover {
-            texts::taken_over(id, who.id)
+            texts::taken_over(id, who.id.get())
         } else {
-            texts::claimed(id, who.id)
+            texts::claimed(id, who.id.get())
         };
         self.discord().public(interaction, &text).await?;
         if sigrid_listened {
@@ -125,17 +131,24 @@ impl TicketState {
         let Some(channel) = self.channel() else {
             return;
         };
+        let Some(opener) = self.opener() else {
+            tracing::error!(
+                ticket = self.id(),
+                "the opener is no Discord id; channel left as it is"
+            );
+            return;
+        };
         let config = &self.ctx.config;
         let parent = match stage {
             Stage::Created => config.categories.created,
             Stage::Claimed => config.categories.claimed,
             Stage::Closed => config.categories.closed,
         };
-        let claimer_id = claimer.and_then(|c| Id::new_checked(c.id));
+        let claimer_id = claimer.map(|c| c.id);
         let overwrites = overwrites::ticket_channel(
             config,
             stage,
-            self.opener(),
+            opener,
             claimer_id,
             self.ctx.bot_user_id.get().copied(),
         );
@@ -156,7 +169,7 @@ impl TicketState {
     async fn save_transcript(&self, reason: &str, who: Option<&Who>) -> Result<(usize, String)> {
         let id = self.id();
         let reason = reason.to_owned();
-        let (by_id, by_name) = (who.map(|w| w.id as i64), who.map(|w| w.name.clone()));
+        let (by_id, by_name) = (who.map(|w| ids::stored(w.id)), who.map(|w| w.name.clone()));
         self.ctx
             .db
             .write(move |conn| {

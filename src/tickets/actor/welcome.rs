@@ -11,7 +11,7 @@ use super::{
     TicketMsg, TicketState, WELCOME_RETRY_FIRST, WELCOME_RETRY_MAX, report_discord_failure,
 };
 use crate::db::queries;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::texts;
 use crate::tickets::buttons;
 use crate::tickets::port::{BLUE, Post, simple_embed};
@@ -65,12 +65,18 @@ impl TicketState {
     }
 
     async fn post_welcome_message(&mut self, channel: Id<ChannelMarker>) -> Result<()> {
-        let content = format!("<@{}>", self.opener());
+        let opener = self.opener().ok_or_else(|| {
+            Error::Internal(format!(
+                "ticket #{}: the opener is no Discord id",
+                self.id()
+            ))
+        })?;
+        let content = format!("<@{opener}>");
         let welcome = Post {
             content: &content,
             embeds: vec![simple_embed(
                 &texts::ticket_title(self.id()),
-                &texts::welcome(self.opener().get()),
+                &texts::welcome(opener.get()),
                 BLUE,
             )],
             components: buttons::staff_button_row(),
@@ -82,7 +88,7 @@ impl TicketState {
             .await?;
         let id = self.id();
         let row = record::message_row(id, &welcome, false);
-        let welcome_id = welcome.id.get() as i64;
+        let welcome_id = crate::ids::stored(welcome.id);
         self.ctx
             .db
             .write(move |conn| {
