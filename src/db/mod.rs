@@ -10,6 +10,7 @@ pub mod open_limits;
 pub mod queries;
 mod reservation;
 pub mod schema;
+pub mod status;
 pub mod transcripts;
 
 use std::time::Duration;
