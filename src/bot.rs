@@ -132,7 +132,24 @@ impl Bot {
             let event = match item {
                 Some(Ok(event)) => event,
                 Some(Err(err)) => {
-                    tracing::warn!(error = %err, "gateway error; twilight reconnects");
+                    self.gateway.set_up(false);
+                    let pause = backoff.closed(std::time::Instant::now());
+                    if started {
+                        tracing::warn!(error = %causes(&err), "gateway error; reconnecting in {} s", pause.as_secs());
+                    } else {
+                        // Never connected yet: say where the bot tried and why it failed, which
+                        // is what an operator needs to fix a host, a proxy or a firewall.
+                        tracing::error!(
+                            "cannot reach Discord's gateway at {}: {}; trying again in {} s",
+                            gateway_address(&self.ctx.config),
+                            root_causes(&err),
+                            pause.as_secs()
+                        );
+                    }
+                    tokio::select! {
+                        () = crate::process::stopped(&mut stop) => break,
+                        () = tokio::time::sleep(pause) => {}
+                    }
                     continue;
                 }
                 None => break,
@@ -220,5 +237,45 @@ fn log_close(code: Option<u16>, pause: std::time::Duration, attempt: u32) {
             "{closed}; reconnecting in {} s, attempt {attempt}",
             pause.as_secs_f64().ceil()
         );
+    }
+}
+
+/// Where the gateway connection goes: `DISCORD_GATEWAY_URL`, or Discord's own.
+fn gateway_address(config: &Config) -> String {
+    config
+        .discord
+        .gateway_url
+        .clone()
+        .unwrap_or_else(|| "wss://gateway.discord.gg".to_owned())
+}
+
+/// An error with its causes, e.g. "websocket connection error: IO error: Connection refused".
+fn causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Only the causes beneath `err`, each once: twilight's own text speaks of reconnecting even
+/// before the first connection.
+fn root_causes(err: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        err.to_string()
+    } else {
+        parts.join(": ")
     }
 }

@@ -325,3 +325,34 @@ async fn a_postgres_lease_whose_connection_died_is_taken_again_or_given_up() {
         "the first bot learns it lost the lease: {lost:?}"
     );
 }
+
+#[tokio::test]
+async fn an_unreachable_gateway_is_named_with_its_address_and_cause() {
+    let emu = guild().await;
+    let test_db = TestDb::sqlite();
+    let closed_port = free_port();
+    let url = format!("ws://127.0.0.1:{closed_port}");
+    let mut env = bot_env(&emu, &test_db, &[]);
+    env.insert("DISCORD_GATEWAY_URL".into(), url.clone());
+    let bot = spawn_binary_with(&env, &["bot"]);
+    let expected = format!("cannot reach Discord's gateway at {url}");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !bot.log().contains(&expected) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no line naming the gateway's address:\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let log = bot.log();
+    let line = log
+        .lines()
+        .find(|line| line.contains(&expected))
+        .unwrap_or_default();
+    assert!(line.to_lowercase().contains("refused"), "the cause: {line}");
+    assert!(
+        !log.to_lowercase().contains("reconnect"),
+        "nothing connected yet, so nothing reconnects:\n{log}"
+    );
+}
