@@ -129,18 +129,9 @@ async fn index(
         }
         None => None,
     };
-    // The first page without a search, and any page beside a cursor, read about a page of rows
-    // by an index: a short read, answered without the hand-off to the blocking pool (see
-    // `Db::run_short`), which cost more than the read itself. A page by number skips rows
-    // (OFFSET) and a search may read many: those go to the pool.
-    let short = filter.cursor.is_some() || (filter.page == 1 && filter.search.is_none());
-    let listed = if short {
-        db.run_short(move |conn| store::list_tickets(conn, &filter))
-            .await?
-    } else {
-        db.run(move |conn| store::list_tickets(conn, &filter))
-            .await?
-    };
+    let listed = db
+        .run(move |conn| store::list_tickets(conn, &filter))
+        .await?;
     let view = ListView {
         user,
         statuses: text::STATUS_FILTERS
