@@ -82,6 +82,8 @@ pub async fn run(size: Size) {
     let pages = [
         ("baseline: static Rocket route", "/bench/static".to_owned()),
         ("list, page 1", "/".to_owned()),
+        // Searches are never kept: each request renders, like page 1 after a change.
+        ("list, page 1 with a search", "/?q=spieler".to_owned()),
         (
             "list, deep page with a search, by number",
             format!("/?q=spieler&page={deep}"),
