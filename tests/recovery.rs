@@ -658,6 +658,11 @@ async fn messages_queued_while_another_process_holds_the_database_are_stored_by_
         panic!("a SQLite test database");
     };
     let mut lock = diesel::SqliteConnection::establish(&path).expect("second connection");
+    // The bot may be writing this moment (its heartbeat, a message): wait for the lock as any
+    // other process would, rather than failing at once.
+    diesel::sql_query("PRAGMA busy_timeout = 10000")
+        .execute(&mut lock)
+        .expect("busy timeout");
     diesel::sql_query("BEGIN IMMEDIATE")
         .execute(&mut lock)
         .expect("write lock");
