@@ -44,13 +44,25 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
             // batch_execute runs every statement; a prepared query would run only the first.
             diesel::connection::SimpleConnection::batch_execute(
                 conn,
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
     }
+}
+
+/// Switches the file to WAL once, before the pool opens its connections: the switch takes an
+/// exclusive lock, and eight connections asking for it at once had all but one answered
+/// "database is locked" (logged by r2d2 at every start on a new file). WAL mode is kept in the
+/// file, so the pooled connections find it on.
+fn use_wal(path: &str) -> Result<(), Error> {
+    use diesel::connection::SimpleConnection;
+    let mut conn = diesel::SqliteConnection::establish(path)
+        .map_err(|err| Error::DatabaseUnavailable(err.to_string()))?;
+    conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
+    Ok(())
 }
 
 #[derive(Clone)]
@@ -93,6 +105,9 @@ impl Db {
             Backend::Sqlite { .. } => (true, 8),
             Backend::Postgres { .. } => (false, 16),
         };
+        if let Backend::Sqlite { path } = backend {
+            use_wal(path)?;
+        }
         let mut builder = Pool::builder()
             .max_size(size)
             .connection_timeout(Duration::from_secs(10));
