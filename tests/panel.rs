@@ -28,6 +28,16 @@ pub struct Panel {
 
 /// The configuration a panel against `emu` uses, listening on `port`.
 pub fn panel_config(emu: &DiscordEmu, database_url: &str, port: u16) -> Config {
+    panel_config_with(emu, database_url, port, &[])
+}
+
+/// Like [`panel_config`], with `extra` settings on top.
+pub fn panel_config_with(
+    emu: &DiscordEmu,
+    database_url: &str,
+    port: u16,
+    extra: &[(&str, &str)],
+) -> Config {
     let mut env: HashMap<String, String> = emu.env_for_bot().into_iter().collect();
     env.insert("DATABASE_URL".into(), database_url.to_owned());
     env.insert(
@@ -35,6 +45,9 @@ pub fn panel_config(emu: &DiscordEmu, database_url: &str, port: u16) -> Config {
         format!("http://127.0.0.1:{port}/callback"),
     );
     env.insert("PANEL_PORT".into(), port.to_string());
+    for (key, value) in extra {
+        env.insert((*key).into(), (*value).into());
+    }
     Config::from_lookup(|key| env.get(key).cloned()).expect("valid test config")
 }
 
@@ -43,8 +56,13 @@ pub async fn panel() -> Panel {
 }
 
 pub async fn panel_on(test_db: TestDb) -> Panel {
+    panel_with(test_db, &[]).await
+}
+
+/// A panel on `test_db` with `extra` settings.
+pub async fn panel_with(test_db: TestDb, extra: &[(&str, &str)]) -> Panel {
     let emu = guild().await;
-    let config = Arc::new(panel_config(&emu, &test_db.url, 9));
+    let config = Arc::new(panel_config_with(&emu, &test_db.url, 9, extra));
     let db = Db::connect(&test_db.url).await.expect("test database");
     let client = Client::tracked(ticketbot::web::rocket(config.clone(), db.clone()))
         .await

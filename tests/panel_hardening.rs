@@ -3,84 +3,19 @@
 //! its token or loopback. Through Rocket's local client and the Discord OAuth2/REST emulator.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use diesel::prelude::*;
 use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use ticketbot::Config;
+use ticketbot::db::now_ms;
 use ticketbot::db::schema::panel_sessions;
-use ticketbot::db::{Db, now_ms};
 use ticketbot::web::{ROLE_RECHECK_MS, SESSION_COOKIE, SESSION_LIFETIME_MS};
 
-use crate::panel::{panel_config, seed_conversation};
-use crate::support::app::{ADMIN, guild};
+use crate::panel::{Panel, body, location, panel, panel_with, seed_conversation, urlencode};
+use crate::support::app::ADMIN;
 use crate::support::db::{TestDb, postgres_or_skip};
 use crate::support::discord::DiscordEmu;
-
-struct Panel {
-    client: Client,
-    emu: DiscordEmu,
-    db: Db,
-    config: Arc<Config>,
-    _test_db: TestDb,
-}
-
-async fn panel_with(test_db: TestDb, extra: &[(&str, &str)]) -> Panel {
-    let emu = guild().await;
-    let mut config = panel_config(&emu, &test_db.url, 9);
-    if !extra.is_empty() {
-        let mut env: HashMap<String, String> = emu.env_for_bot().into_iter().collect();
-        env.insert("DATABASE_URL".into(), test_db.url.clone());
-        env.insert(
-            "DISCORD_REDIRECT_URI".into(),
-            config.panel.redirect_uri.to_string(),
-        );
-        env.insert("PANEL_PORT".into(), "9".into());
-        for (key, value) in extra {
-            env.insert((*key).into(), (*value).into());
-        }
-        config = Config::from_lookup(|key| env.get(key).cloned()).expect("valid test config");
-    }
-    let config = Arc::new(config);
-    let db = Db::connect(&test_db.url).await.expect("test database");
-    let client = Client::tracked(ticketbot::web::rocket(config.clone(), db.clone()))
-        .await
-        .expect("panel ignites");
-    Panel {
-        client,
-        emu,
-        db,
-        config,
-        _test_db: test_db,
-    }
-}
-
-impl Panel {
-    fn config(&self) -> Arc<Config> {
-        self.config.clone()
-    }
-}
-
-async fn panel() -> Panel {
-    panel_with(TestDb::sqlite(), &[]).await
-}
-
-fn location(response: &LocalResponse<'_>) -> String {
-    response
-        .headers()
-        .get_one("Location")
-        .expect("a Location header")
-        .to_owned()
-}
-
-async fn body(response: LocalResponse<'_>) -> String {
-    response.into_string().await.unwrap_or_default()
-}
-
-fn urlencode(raw: &str) -> String {
-    url::form_urlencoded::byte_serialize(raw.as_bytes()).collect()
-}
 
 /// The whole OAuth2 login of `user` through the emulator, starting at `/login?next=…`;
 /// returns the callback's answer.
@@ -221,9 +156,12 @@ async fn logout_ends_the_session(panel: Panel) {
         .expect("session cookie")
         .value()
         .to_owned();
-    let other = Client::untracked(ticketbot::web::rocket(panel.config(), panel.db.clone()))
-        .await
-        .expect("second panel client");
+    let other = Client::untracked(ticketbot::web::rocket(
+        panel.config.clone(),
+        panel.db.clone(),
+    ))
+    .await
+    .expect("second panel client");
     let with_copy = || {
         other
             .get("/")
