@@ -41,7 +41,7 @@ async fn press(
 }
 
 #[tokio::test]
-async fn bot_logs_in_and_registers_both_commands() {
+async fn bot_logs_in_and_registers_its_commands() {
     let bot = TestBot::start().await;
     let put = bot
         .emu
@@ -60,7 +60,10 @@ async fn bot_logs_in_and_registers_both_commands() {
         .iter()
         .map(|c| c["name"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(names, ["setup_ticket_button", "ticket_transcript"]);
+    assert_eq!(
+        names,
+        ["setup_ticket_button", "ticket_transcript", "ticket"]
+    );
 
     // Category rights as the original bot set them at start-up.
     let spec = bot.spec();
@@ -671,4 +674,22 @@ async fn an_opening_interrupted_by_a_crash_does_not_block_the_user() {
     let (ticket, _) = bot.first_ticket(USERS[0]).await;
     assert_eq!(ticket.id, 2);
     assert_eq!(bot.ticket(1).await.status(), TicketStatus::Failed);
+}
+
+#[tokio::test]
+async fn a_ticket_subcommand_outside_a_ticket_channel_is_refused() {
+    let bot = TestBot::start().await;
+    let ir = bot
+        .emu
+        .slash_command_with_options(
+            SUPPORTERS[0],
+            bot.spec().log_channel,
+            "ticket",
+            serde_json::json!([{"name": "rename", "type": 1, "options": [
+                {"name": "name", "type": 3, "value": "neu"}
+            ]}]),
+        )
+        .await;
+    let (text, ephemeral) = reply_text(&bot.emu, &ir).await;
+    assert!(ephemeral && text.contains("kein Ticket-Kanal"), "{text}");
 }

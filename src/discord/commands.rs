@@ -4,9 +4,12 @@
 use twilight_http::Client;
 use twilight_model::application::command::{Command, CommandType};
 use twilight_model::application::interaction::Interaction;
+use twilight_model::application::interaction::InteractionContextType;
 use twilight_model::id::Id;
 use twilight_model::id::marker::ApplicationMarker;
-use twilight_util::builder::command::CommandBuilder;
+use twilight_util::builder::command::{
+    CommandBuilder, StringBuilder, SubCommandBuilder, UserBuilder,
+};
 
 use super::rest;
 use crate::db::queries;
@@ -14,6 +17,7 @@ use crate::error::Result;
 use crate::overwrites::{self, Stage};
 use crate::texts;
 use crate::tickets::buttons;
+use crate::tickets::commands as ticket;
 use crate::tickets::context::Ctx;
 use crate::tickets::policy::{self, Asker};
 use crate::tickets::port::{GREEN, LogEntry, ORANGE, Post, simple_embed};
@@ -36,7 +40,51 @@ pub fn definitions() -> Vec<Command> {
             CommandType::ChatInput,
         )
         .build(),
+        ticket_command(),
     ]
+}
+
+/// `/ticket …`: what staff do inside a ticket. Everyone sees it (the opener may not use most of
+/// it, which the actor says); it exists only in the server, not in DMs.
+fn ticket_command() -> Command {
+    let user = |description: &str| UserBuilder::new("user", description).required(true);
+    CommandBuilder::new(
+        ticket::TICKET,
+        "Aktionen im aktuellen Ticket.",
+        CommandType::ChatInput,
+    )
+    .contexts([InteractionContextType::Guild])
+    .option(
+        SubCommandBuilder::new(
+            ticket::CLOSE_REQUEST,
+            "Bittet den Ersteller, das Ticket schließen zu lassen.",
+        )
+        .option(StringBuilder::new("reason", "Grund für das Schließen.").max_length(1000)),
+    )
+    .option(
+        SubCommandBuilder::new(ticket::TRANSFER, "Übergibt das Ticket an ein Teammitglied.")
+            .option(user("Das Teammitglied, das das Ticket übernimmt.")),
+    )
+    .option(
+        SubCommandBuilder::new(ticket::ADD, "Gibt einem Mitglied Zugang zu diesem Ticket.")
+            .option(user("Das Mitglied, das hinzugefügt wird.")),
+    )
+    .option(
+        SubCommandBuilder::new(
+            ticket::REMOVE,
+            "Nimmt einem Mitglied den Zugang zu diesem Ticket.",
+        )
+        .option(user("Das Mitglied, das entfernt wird.")),
+    )
+    .option(
+        SubCommandBuilder::new(ticket::RENAME, "Benennt den Ticket-Kanal um.").option(
+            StringBuilder::new("name", "Der neue Kanalname.")
+                .required(true)
+                .min_length(1)
+                .max_length(100),
+        ),
+    )
+    .build()
 }
 
 /// Replaces the guild's commands with ours (bulk overwrite).

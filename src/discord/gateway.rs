@@ -12,6 +12,7 @@ use super::commands;
 use crate::texts;
 use crate::tickets::actor::TicketMsg;
 use crate::tickets::buttons::ButtonAction;
+use crate::tickets::commands::{self as ticket, TicketCommand};
 use crate::tickets::context::Ctx;
 use crate::tickets::supervisor::SupervisorMsg;
 use crate::tickets::{open, record};
@@ -159,6 +160,21 @@ impl GatewayState {
                     };
                     if let Err(TicketMsg::TranscriptCommand(interaction)) =
                         self.to_ticket(channel, TicketMsg::TranscriptCommand(interaction))
+                    {
+                        answer(ctx, interaction, texts::NOT_A_TICKET);
+                    }
+                }
+                ticket::TICKET => {
+                    let Some(channel) = interaction.channel.as_ref().map(|c| c.id) else {
+                        return;
+                    };
+                    let Some(sub) = TicketCommand::from_data(command) else {
+                        tracing::warn!(?command.options, "unknown /ticket subcommand");
+                        answer(ctx, interaction, texts::UNKNOWN_ACTION);
+                        return;
+                    };
+                    if let Err(TicketMsg::Command(interaction, _)) =
+                        self.to_ticket(channel, TicketMsg::Command(interaction, sub))
                     {
                         answer(ctx, interaction, texts::NOT_A_TICKET);
                     }

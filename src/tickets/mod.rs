@@ -4,6 +4,7 @@ pub mod actor;
 pub mod buttons;
 pub mod category_fill;
 pub mod cleanup;
+pub mod commands;
 pub mod context;
 pub mod open;
 pub mod policy;

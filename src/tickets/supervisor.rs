@@ -347,7 +347,9 @@ async fn handle_degraded(ctx: &Ctx, id: i64, msg: TicketMsg) {
             actor::store_edit(ctx, id, &message).await
         }
         TicketMsg::MessageDeleted(message) => actor::store_delete(ctx, message).await,
-        TicketMsg::Button(interaction, _) | TicketMsg::TranscriptCommand(interaction) => {
+        TicketMsg::Button(interaction, _)
+        | TicketMsg::Command(interaction, _)
+        | TicketMsg::TranscriptCommand(interaction) => {
             ctx.discord
                 .ephemeral(&interaction, texts::TEMPORARILY_UNAVAILABLE)
                 .await

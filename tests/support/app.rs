@@ -130,9 +130,11 @@ impl TestBot {
         })
         .await
         .expect("bot identified");
-        emu.wait_for(WAIT, |e| (e.commands().len() == 2).then_some(()))
-            .await
-            .expect("bot registered its commands");
+        emu.wait_for(WAIT, |e| {
+            (e.commands().len() == ticketbot::discord::commands::definitions().len()).then_some(())
+        })
+        .await
+        .expect("bot registered its commands");
     }
 
     /// A clean stop (like SIGTERM), then a start on the same database and guild.

@@ -39,7 +39,9 @@ impl Drop for Running {
 /// Waits until a spawned binary is connected to the gateway and registered its commands.
 pub async fn binary_logged_in(emu: &crate::support::discord::DiscordEmu) {
     emu.wait_for(WAIT, |e| {
-        (e.commands().len() == 2 && e.is_connected()).then_some(())
+        (e.commands().len() == ticketbot::discord::commands::definitions().len()
+            && e.is_connected())
+        .then_some(())
     })
     .await
     .expect("binary logged in");

@@ -3,6 +3,7 @@
 //! its lifecycle and dispatch; the staff actions, the channel's history and storage, the
 //! welcome and Sigrid's effects each have a file of their own.
 
+mod commands;
 mod history;
 mod secretary;
 mod staff;
@@ -27,6 +28,7 @@ use crate::db::{DbConn, now_ms, queries};
 use crate::error::{Error, Result};
 use crate::texts;
 use crate::tickets::buttons::ButtonAction;
+use crate::tickets::commands::TicketCommand;
 use crate::tickets::context::Ctx;
 use crate::tickets::port::{LogEntry, RED};
 use crate::who::Who;
@@ -58,6 +60,8 @@ pub struct TicketState {
 pub enum TicketMsg {
     Button(Box<Interaction>, ButtonAction),
     TranscriptCommand(Box<Interaction>),
+    /// `/ticket <subcommand>` inside this ticket's channel.
+    Command(Box<Interaction>, TicketCommand),
     /// A channel message; with the receipt of its storage when the router already queued it.
     MessageCreated(Box<DiscordMessage>, Option<Receipt>),
     /// Messages of the channel after message id `after` (oldest first): what arrived while no
@@ -171,6 +175,10 @@ impl TicketState {
             }
             TicketMsg::TranscriptCommand(interaction) => {
                 let outcome = self.transcript_command(&interaction).await;
+                self.finish(myself, &interaction, outcome).await;
+            }
+            TicketMsg::Command(interaction, command) => {
+                let outcome = Box::pin(self.command(myself, &interaction, command)).await;
                 self.finish(myself, &interaction, outcome).await;
             }
             TicketMsg::Backfilled { after, missed } => {
