@@ -23,10 +23,22 @@ pub enum AuditAction {
     Degraded,
     /// Imported from the original bot's database.
     LegacyImport,
+    /// A closed ticket was opened again ("Wieder öffnen").
+    Reopened,
+    /// Staff asked the opener to confirm the close (`/ticket closerequest`).
+    CloseRequested,
+    /// The opener kept the ticket open ("Offen lassen").
+    CloseRequestKept,
+    /// The opener rated the ticket (detail: the stars).
+    Rated,
+    /// The opener commented on their rating.
+    RatingCommented,
+    /// The opener's direct message (transcript and rating) could not be delivered.
+    DmRefused,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 18] = [
         Self::Opened,
         Self::Claimed,
         Self::Closed,
@@ -39,6 +51,12 @@ impl AuditAction {
         Self::Verdict,
         Self::Degraded,
         Self::LegacyImport,
+        Self::Reopened,
+        Self::CloseRequested,
+        Self::CloseRequestKept,
+        Self::Rated,
+        Self::RatingCommented,
+        Self::DmRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +73,12 @@ impl AuditAction {
             Self::Verdict => "verdict",
             Self::Degraded => "degraded",
             Self::LegacyImport => "legacy_import",
+            Self::Reopened => "reopened",
+            Self::CloseRequested => "close_requested",
+            Self::CloseRequestKept => "close_request_kept",
+            Self::Rated => "rated",
+            Self::RatingCommented => "rating_commented",
+            Self::DmRefused => "dm_refused",
         }
     }
 

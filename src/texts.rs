@@ -204,3 +204,123 @@ pub const VERDICT_LIMIT_SUMMARY: &str =
 pub const LOG_VERDICT: &str = "Sekretärin: Übergabe an das Team";
 pub const LOG_AI_FALLBACK: &str = "Sekretärin: Skript statt KI";
 pub const LOG_BAN_LOOKUP_FAILED: &str = "Sekretärin: Ban-Datenbank nicht erreichbar";
+
+// The close workflow: close with a reason, reopen, close requests, the opener's DM and rating.
+pub const LABEL_CLOSE_REASON: &str = "Mit Grund schließen";
+pub const LABEL_REOPEN: &str = "Wieder öffnen";
+pub const LABEL_CONFIRM_CLOSE: &str = "Schließen bestätigen";
+pub const LABEL_KEEP_OPEN: &str = "Offen lassen";
+
+/// Discord allows 45 characters for a modal's title and a field's label.
+pub const CLOSE_REASON_TITLE: &str = "Ticket mit Grund schließen";
+pub const CLOSE_REASON_LABEL: &str = "Grund";
+pub const RATING_COMMENT_TITLE: &str = "Kommentar zur Bewertung";
+pub const RATING_COMMENT_LABEL: &str = "Kommentar (freiwillig)";
+
+/// The close message in the closed channel, with the reason when one was given.
+pub fn closed_notice(reason: Option<&str>) -> String {
+    match reason {
+        Some(reason) => format!("{CLOSED_NOTICE}\n**Grund:** {reason}"),
+        None => CLOSED_NOTICE.to_owned(),
+    }
+}
+
+pub fn closed_log(reason: Option<&str>) -> String {
+    reason.map(|r| format!("Grund: {r}")).unwrap_or_default()
+}
+
+pub fn reopened(number: i64, by: u64) -> String {
+    format!("Ticket #{number} wurde wieder geöffnet von <@{by}>.")
+}
+
+pub const NOT_REOPENER: &str = "Nur das Team darf dieses Ticket wieder öffnen.";
+pub const NOT_STAFF_OR_OPENER_REOPEN: &str =
+    "Nur das Team oder die Person, die das Ticket eröffnet hat, darf es wieder öffnen.";
+pub const TICKET_NOT_CLOSED: &str = "Dieses Ticket ist nicht geschlossen.";
+
+pub fn reopen_other_open(channel_id: Option<i64>) -> String {
+    match channel_id {
+        Some(channel) => format!(
+            "Das Ticket kann nicht wieder geöffnet werden: es gibt bereits ein offenes Ticket \
+             dieser Person: <#{channel}>"
+        ),
+        None => "Das Ticket kann nicht wieder geöffnet werden: für diese Person wird gerade \
+                 ein anderes Ticket erstellt."
+            .to_owned(),
+    }
+}
+
+pub fn close_request(opener: u64, by: u64, reason: Option<&str>, due_unix: i64) -> String {
+    let reason = reason
+        .map(|r| format!("\n**Grund:** {r}"))
+        .unwrap_or_default();
+    format!(
+        "<@{opener}>, <@{by}> möchte dieses Ticket schließen. Ist dein Anliegen erledigt?{reason}\n\
+         Ohne Antwort wird das Ticket <t:{due_unix}:R> geschlossen."
+    )
+}
+
+pub const CLOSE_REQUEST_SENT: &str = "Die Schließanfrage wurde gestellt.";
+pub const CLOSE_REQUEST_ONLY_OPENER: &str =
+    "Nur die Person, die das Ticket eröffnet hat, kann diese Anfrage beantworten.";
+pub const CLOSE_REQUEST_NOT_PENDING: &str =
+    "Diese Schließanfrage ist nicht mehr offen (bereits beantwortet oder abgelaufen).";
+pub const CLOSE_REQUEST_ALREADY: &str =
+    "Für dieses Ticket wartet bereits eine Schließanfrage auf Antwort.";
+pub const CLOSE_REQUEST_KEPT: &str = "Das Ticket bleibt offen.";
+
+pub fn close_request_kept(opener: u64) -> String {
+    format!("<@{opener}> möchte das Ticket offen lassen. Die Schließanfrage ist beendet.")
+}
+
+pub fn close_request_confirmed(opener: u64) -> String {
+    format!("<@{opener}> hat das Schließen bestätigt.")
+}
+
+pub const CLOSE_REQUEST_EXPIRED: &str =
+    "Keine Antwort auf die Schließanfrage: das Ticket wurde geschlossen.";
+
+/// The direct message to the opener when their ticket ends.
+pub fn ended_dm_title(number: i64) -> String {
+    format!("Dein Ticket #{number} wurde geschlossen")
+}
+
+pub fn ended_dm(closed_by: Option<&str>, reason: Option<&str>) -> String {
+    let by = closed_by.unwrap_or("dem System");
+    let reason = reason.unwrap_or("kein Grund angegeben");
+    format!(
+        "Geschlossen von: {by}\nGrund: {reason}\n\nDas Transkript hängt an. \
+         Wie zufrieden warst du mit der Hilfe? Bewerte uns mit 1 (schlecht) bis 5 (sehr gut)."
+    )
+}
+
+pub const RATING_THANKS: &str = "Danke für deine Bewertung.";
+
+pub fn rated_dm(stars: i32) -> String {
+    format!("Deine Bewertung: {stars} von 5. Danke!")
+}
+
+pub const RATING_TWICE: &str = "Dieses Ticket hast du bereits bewertet.";
+pub const RATING_NOT_OPENER: &str =
+    "Nur die Person, die das Ticket eröffnet hat, darf es bewerten.";
+pub const RATING_UNKNOWN_TICKET: &str =
+    "Dieses Ticket gibt es nicht (mehr); nichts wurde gespeichert.";
+pub const RATING_NOT_ENDED: &str =
+    "Dieses Ticket ist noch offen und kann noch nicht bewertet werden.";
+pub const RATING_COMMENT_SAVED: &str = "Danke, dein Kommentar wurde gespeichert.";
+pub const RATING_COMMENT_TWICE: &str = "Zu dieser Bewertung gibt es bereits einen Kommentar.";
+
+pub const LOG_REOPENED: &str = "Ticket wieder geöffnet";
+pub const LOG_CLOSE_REQUESTED: &str = "Schließen angefragt";
+pub const LOG_CLOSE_REQUEST_KEPT: &str = "Schließanfrage abgelehnt";
+pub const LOG_RATED: &str = "Ticket bewertet";
+pub const LOG_RATING_COMMENT: &str = "Kommentar zur Bewertung";
+pub const LOG_DM_REFUSED: &str = "Direktnachricht nicht zustellbar";
+
+pub fn dm_refused(opener: i64) -> String {
+    format!(
+        "<@{opener}> nimmt keine Direktnachrichten an; Transkript und Bewertung wurden nicht \
+         zugestellt."
+    )
+}
+pub const CLOSE_REASON_MISSING: &str = "Bitte gib einen Grund an; das Ticket bleibt offen.";

@@ -28,6 +28,7 @@ diesel::table! {
         verdict_summary -> Nullable<Text>,
         verdict_at -> Nullable<BigInt>,
         history_synced_id -> Nullable<BigInt>,
+        close_reason -> Nullable<Text>,
     }
 }
 
@@ -149,3 +150,29 @@ diesel::allow_tables_to_appear_in_same_query!(
     ai_turns,
     bot_settings,
 );
+
+diesel::table! {
+    close_requests (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        requested_by -> BigInt,
+        requested_by_name -> Text,
+        reason -> Nullable<Text>,
+        message_id -> Nullable<BigInt>,
+        state -> Text,
+        created_at -> BigInt,
+        due_at -> BigInt,
+        answered_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    ratings (ticket_id) {
+        ticket_id -> BigInt,
+        rater_id -> BigInt,
+        stars -> Integer,
+        comment -> Nullable<Text>,
+        rated_at -> BigInt,
+        commented_at -> Nullable<BigInt>,
+    }
+}

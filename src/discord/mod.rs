@@ -7,4 +7,5 @@ pub mod close_code;
 pub mod commands;
 pub mod gateway;
 pub mod log_channel;
+mod messages;
 pub mod rest;

@@ -51,14 +51,75 @@ pub fn claim(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<Claim, 
 
 /// Staff and the opener close a ticket that is still open or claimed.
 pub fn close(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
-    let is_opener = asker
-        .id
-        .is_some_and(|id| crate::ids::stored(id) == ticket.opener_id);
-    if !roles.is_staff(asker.roles) && !is_opener {
+    if !roles.is_staff(asker.roles) && !is_opener(asker, ticket) {
         return Err(texts::NOT_STAFF_OR_OPENER.to_owned());
     }
     if !ticket.status().is_active() {
         return Err(texts::TICKET_NOT_OPEN.to_owned());
+    }
+    Ok(())
+}
+
+fn is_opener(asker: Asker<'_>, ticket: &Ticket) -> bool {
+    asker
+        .id
+        .is_some_and(|id| crate::ids::stored(id) == ticket.opener_id)
+}
+
+/// Staff reopen a closed ticket; its opener too while `REOPEN_BY_OPENER` allows it.
+pub fn reopen(
+    roles: &Roles,
+    asker: Asker<'_>,
+    ticket: &Ticket,
+    by_opener: bool,
+) -> Result<(), Refusal> {
+    if !roles.is_staff(asker.roles) {
+        if !is_opener(asker, ticket) {
+            return Err(if by_opener {
+                texts::NOT_STAFF_OR_OPENER_REOPEN.to_owned()
+            } else {
+                texts::NOT_REOPENER.to_owned()
+            });
+        }
+        if !by_opener {
+            return Err(texts::NOT_REOPENER.to_owned());
+        }
+    }
+    if ticket.status() != TicketStatus::Closed {
+        return Err(texts::TICKET_NOT_CLOSED.to_owned());
+    }
+    Ok(())
+}
+
+/// Staff ask the opener of an open or claimed ticket to confirm its close.
+pub fn close_request(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
+    if !roles.is_staff(asker.roles) {
+        return Err(texts::NOT_STAFF.to_owned());
+    }
+    if !ticket.status().is_active() {
+        return Err(texts::TICKET_NOT_OPEN.to_owned());
+    }
+    Ok(())
+}
+
+/// Only the opener answers a close request, and only while the ticket is open.
+pub fn answer_close_request(asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
+    if !is_opener(asker, ticket) {
+        return Err(texts::CLOSE_REQUEST_ONLY_OPENER.to_owned());
+    }
+    if !ticket.status().is_active() {
+        return Err(texts::CLOSE_REQUEST_NOT_PENDING.to_owned());
+    }
+    Ok(())
+}
+
+/// Only the opener rates a ticket, once it has ended.
+pub fn rate(rater: Id<UserMarker>, ticket: &Ticket) -> Result<(), Refusal> {
+    if crate::ids::stored(rater) != ticket.opener_id {
+        return Err(texts::RATING_NOT_OPENER.to_owned());
+    }
+    if ticket.status().is_active() {
+        return Err(texts::RATING_NOT_ENDED.to_owned());
     }
     Ok(())
 }
@@ -165,6 +226,73 @@ mod tests {
         assert_eq!(
             delete(&roles(), asker(200, &[Id::new(SUPPORT)]), &closed),
             Ok(())
+        );
+    }
+
+    fn closed() -> Ticket {
+        Ticket {
+            status: TicketStatus::Closed,
+            ..Ticket::sample(1, 100)
+        }
+    }
+
+    #[test]
+    fn staff_always_reopen_and_the_opener_only_while_allowed() {
+        let support = [Id::new(SUPPORT)];
+        assert_eq!(
+            reopen(&roles(), asker(200, &support), &closed(), false),
+            Ok(())
+        );
+        assert_eq!(reopen(&roles(), asker(100, &[]), &closed(), true), Ok(()));
+        assert_eq!(
+            reopen(&roles(), asker(100, &[]), &closed(), false),
+            Err(texts::NOT_REOPENER.to_owned())
+        );
+        assert_eq!(
+            reopen(&roles(), asker(101, &[]), &closed(), true),
+            Err(texts::NOT_STAFF_OR_OPENER_REOPEN.to_owned())
+        );
+        assert_eq!(
+            reopen(
+                &roles(),
+                asker(200, &support),
+                &Ticket::sample(1, 100),
+                true
+            ),
+            Err(texts::TICKET_NOT_CLOSED.to_owned())
+        );
+    }
+
+    #[test]
+    fn staff_request_a_close_and_only_the_opener_answers() {
+        let support = [Id::new(SUPPORT)];
+        let open = Ticket::sample(1, 100);
+        assert_eq!(close_request(&roles(), asker(200, &support), &open), Ok(()));
+        assert_eq!(
+            close_request(&roles(), asker(100, &[]), &open),
+            Err(texts::NOT_STAFF.to_owned())
+        );
+        assert_eq!(answer_close_request(asker(100, &[]), &open), Ok(()));
+        assert_eq!(
+            answer_close_request(asker(200, &support), &open),
+            Err(texts::CLOSE_REQUEST_ONLY_OPENER.to_owned())
+        );
+        assert_eq!(
+            answer_close_request(asker(100, &[]), &closed()),
+            Err(texts::CLOSE_REQUEST_NOT_PENDING.to_owned())
+        );
+    }
+
+    #[test]
+    fn only_the_opener_rates_an_ended_ticket() {
+        assert_eq!(rate(Id::new(100), &closed()), Ok(()));
+        assert_eq!(
+            rate(Id::new(101), &closed()),
+            Err(texts::RATING_NOT_OPENER.to_owned())
+        );
+        assert_eq!(
+            rate(Id::new(100), &Ticket::sample(1, 100)),
+            Err(texts::RATING_NOT_ENDED.to_owned())
         );
     }
 }

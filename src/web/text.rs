@@ -63,6 +63,12 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::Verdict => "KI-Einschätzung",
         AuditAction::Degraded => "beeinträchtigt",
         AuditAction::LegacyImport => "importiert",
+        AuditAction::Reopened => "wieder geöffnet",
+        AuditAction::CloseRequested => "Schließen angefragt",
+        AuditAction::CloseRequestKept => "offen gelassen",
+        AuditAction::Rated => "bewertet",
+        AuditAction::RatingCommented => "Bewertung kommentiert",
+        AuditAction::DmRefused => "Direktnachricht abgelehnt",
     }
 }
 

@@ -13,12 +13,14 @@ const NOT_YET: &str = "Dieser Befehl ist noch nicht verfügbar.";
 impl TicketState {
     pub(super) async fn command(
         &mut self,
-        _myself: &ActorRef<TicketMsg>,
+        myself: &ActorRef<TicketMsg>,
         interaction: &Interaction,
         command: TicketCommand,
     ) -> Result<Flow> {
         match command {
-            TicketCommand::CloseRequest { .. } => self.not_yet(interaction).await,
+            TicketCommand::CloseRequest { reason } => {
+                self.request_close(myself, interaction, reason).await
+            }
             TicketCommand::Transfer { .. } => self.not_yet(interaction).await,
             TicketCommand::Add { .. } => self.not_yet(interaction).await,
             TicketCommand::Remove { .. } => self.not_yet(interaction).await,

@@ -3,13 +3,20 @@
 //! its lifecycle and dispatch; the staff actions, the channel's history and storage, the
 //! welcome and Sigrid's effects each have a file of their own.
 
+mod close_reason;
+mod close_request;
+mod closing;
 mod commands;
+mod end_dm;
 mod history;
+mod reopen;
+mod report;
 mod secretary;
 mod staff;
 mod welcome;
 
 pub use history::{store_delete, store_edit};
+pub use report::report_discord_failure;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +37,7 @@ use crate::texts;
 use crate::tickets::buttons::ButtonAction;
 use crate::tickets::commands::TicketCommand;
 use crate::tickets::context::Ctx;
-use crate::tickets::port::{LogEntry, RED};
+use crate::tickets::port::LogEntry;
 use crate::who::Who;
 
 /// How long the actor of a closed ticket stays to store late messages before it stops.
@@ -60,6 +67,10 @@ pub struct TicketState {
 pub enum TicketMsg {
     Button(Box<Interaction>, ButtonAction),
     TranscriptCommand(Box<Interaction>),
+    /// The reason modal was submitted (its text, when not empty).
+    CloseWithReason(Box<Interaction>, Option<String>),
+    /// Close request `.0` fell due.
+    CloseRequestDue(i64),
     /// `/ticket <subcommand>` inside this ticket's channel.
     Command(Box<Interaction>, TicketCommand),
     /// A channel message; with the receipt of its storage when the router already queued it.
@@ -168,10 +179,23 @@ impl TicketState {
                     ButtonAction::Claim => Box::pin(self.claim(&interaction)).await,
                     ButtonAction::Close => self.close(&interaction).await,
                     ButtonAction::Delete => self.delete(&interaction).await,
+                    ButtonAction::CloseReason => self.close_reason_modal(&interaction).await,
+                    ButtonAction::Reopen => self.reopen(&interaction).await,
+                    ButtonAction::ConfirmClose(r) => self.confirm_close(&interaction, r).await,
+                    ButtonAction::KeepOpen(r) => self.keep_open(&interaction, r).await,
                     // Opening happens before a ticket exists; the router never sends it here.
                     ButtonAction::Open => Ok(Flow::Continue),
                 };
                 self.finish(myself, &interaction, outcome).await;
+            }
+            TicketMsg::CloseWithReason(interaction, reason) => {
+                let outcome = self.close_with_reason(&interaction, reason).await;
+                self.finish(myself, &interaction, outcome).await;
+            }
+            TicketMsg::CloseRequestDue(request) => {
+                if self.close_request_due(myself, request).await? == Flow::Linger {
+                    myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
+                }
             }
             TicketMsg::TranscriptCommand(interaction) => {
                 let outcome = self.transcript_command(&interaction).await;
@@ -274,7 +298,9 @@ impl TicketState {
         if let Some((channel, after)) = catch_up_from {
             self.start_backfill(myself, channel, after);
         }
-        if !status.is_active() {
+        if status.is_active() {
+            self.resume_close_request(myself).await;
+        } else {
             myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
         }
         // A restarted actor answers what the opener wrote while nobody answered, including
@@ -364,21 +390,4 @@ impl TicketState {
             color,
         });
     }
-}
-
-/// A Discord refusal that retrying cannot fix: tell the operator what to fix.
-pub async fn report_discord_failure(ctx: &Ctx, ticket: i64, what: &str, err: &Error) {
-    let hint = match err.discord_status() {
-        Some(403) => "Dem Bot fehlen Rechte (Kanäle verwalten, Berechtigungen verwalten).",
-        Some(404) => "Kanal oder Kategorie existiert nicht (mehr); *_CATEGORY_ID prüfen.",
-        _ => "Discord war nicht erreichbar.",
-    };
-    tracing::error!(ticket, action = what, error = %err, hint, "Discord refused a ticket action");
-    ctx.discord.log(LogEntry {
-        title: "Discord-Fehler",
-        ticket: Some(ticket),
-        actor: None,
-        detail: format!("{what} fehlgeschlagen: {err}. {hint}"),
-        color: RED,
-    });
 }

@@ -128,7 +128,7 @@ pub struct AttachmentState {
 #[derive(Clone, Debug)]
 pub struct MessageInteraction {
     pub id: u64,
-    /// 2 = application command, 3 = message component.
+    /// 2 = application command, 3 = message component, 5 = modal submit.
     pub kind: u8,
     pub user_id: u64,
     pub command_name: Option<String>,
@@ -242,7 +242,7 @@ pub fn walk_components(list: &[Value], f: &mut dyn FnMut(&Value)) {
 pub struct InteractionState {
     pub id: u64,
     pub token: String,
-    /// 2 = application command, 3 = message component.
+    /// 2 = application command, 3 = message component, 5 = modal submit.
     pub kind: u8,
     pub user_id: u64,
     pub channel_id: u64,
@@ -286,6 +286,12 @@ pub struct Model {
     pub app_flags: u64,
     /// The OAuth2 redirects registered in the developer portal.
     pub redirect_uris: Vec<String>,
+    /// DM channel id -> the user on the other side.
+    pub dm_channels: BTreeMap<u64, u64>,
+    /// Users whose privacy settings refuse DMs from the bot (50007).
+    pub refuses_dms: std::collections::HashSet<u64>,
+    /// The modal (callback `data`) the bot answered an interaction with, by its token.
+    pub modals: HashMap<String, Value>,
 }
 
 /// `GATEWAY_GUILD_MEMBERS_LIMITED | GATEWAY_MESSAGE_CONTENT_LIMITED`: both privileged intents
@@ -317,6 +323,9 @@ impl Model {
             gateway: Gateway::default(),
             app_flags: APP_FLAGS_INTENTS_ON,
             redirect_uris: Vec::new(),
+            dm_channels: BTreeMap::new(),
+            refuses_dms: Default::default(),
+            modals: HashMap::new(),
             spec: spec.clone(),
         };
         m.seed_guild(&spec);
