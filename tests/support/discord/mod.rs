@@ -431,6 +431,38 @@ impl DiscordEmu {
         })
     }
 
+    /// A click from a client that has not yet seen the edit that disabled the button (Discord
+    /// delivers it): like [`click_button_from`](Self::click_button_from) without the check that
+    /// the button is enabled.
+    pub async fn click_stale_button(
+        &self,
+        origin: Origin,
+        user_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        custom_id: &str,
+    ) -> InteractionRef {
+        let result = self.inner.update(|m| {
+            let msg = m.message(message_id).ok_or("no such message")?;
+            msg.button(custom_id)
+                .ok_or_else(|| format!("message has no button {custom_id:?}"))?;
+            let component_id = component_number(&msg.components, custom_id);
+            let data = json!({"custom_id": custom_id, "component_type": 2, "id": component_id});
+            Ok(start_interaction(
+                m,
+                origin,
+                3,
+                user_id,
+                channel_id,
+                None,
+                Some(message_id),
+                data,
+            ))
+        });
+        self.warn_if_nobody_listens();
+        result.unwrap_or_else(|e: String| panic!("click_stale_button: {e}"))
+    }
+
     /// A member runs `/name` (INTERACTION_CREATE type 2). Panics if the bot
     /// did not register the command.
     pub async fn slash_command(&self, user_id: u64, channel_id: u64, name: &str) -> InteractionRef {
