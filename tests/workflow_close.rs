@@ -728,3 +728,45 @@ async fn bad_workflow_settings_name_their_key() {
     assert_eq!(config.close_request_timeout, Duration::from_secs(24 * 3600));
     assert!(config.reopen_by_opener);
 }
+
+#[tokio::test]
+async fn the_panel_shows_the_close_reason_and_the_rating() {
+    use crate::panel::{body, login, panel, seed_conversation};
+    use diesel::prelude::*;
+    use ticketbot::db::schema::tickets;
+
+    let panel = panel().await;
+    let seeded = seed_conversation(&panel.db).await;
+    let id = seeded.id;
+    panel
+        .db
+        .write(move |c| {
+            diesel::update(tickets::table.find(id))
+                .set(tickets::close_reason.eq("Bann <b>aufgehoben</b>"))
+                .execute(c)?;
+            queries::insert_rating(
+                c,
+                &Rating {
+                    ticket_id: id,
+                    rater_id: USERS[0] as i64,
+                    stars: 4,
+                    comment: None,
+                    rated_at: 1_764_000_000_000,
+                    commented_at: None,
+                },
+            )?;
+            queries::set_rating_comment(c, id, "Sehr hilfreich", 1_764_000_000_001)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    login(&panel, ADMIN).await;
+    let page = body(panel.client.get(format!("/tickets/{id}")).dispatch().await).await;
+    assert!(
+        page.contains("Bann &lt;b&gt;aufgehoben&lt;&#x2F;b&gt;")
+            || page.contains("Bann &lt;b&gt;aufgehoben&lt;/b&gt;"),
+        "reason shown, escaped"
+    );
+    assert!(page.contains("4 von 5"));
+    assert!(page.contains("Sehr hilfreich"));
+}
