@@ -23,10 +23,20 @@ pub enum AuditAction {
     Degraded,
     /// Imported from the original bot's database.
     LegacyImport,
+    /// The opener was warned that the silent ticket closes (`AUTO_CLOSE_WARNING` before).
+    AutoCloseWarned,
+    /// The log channel was told that the ticket waited `AUTO_CLOSE_AFTER` on staff.
+    WaitingOnStaff,
+    /// A supporter went on duty (`/duty on`).
+    DutyOn,
+    /// A supporter went off duty (`/duty off`).
+    DutyOff,
+    /// The ticket was claimed for the least-loaded supporter on duty (`AUTO_ASSIGN`).
+    Assigned,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 17] = [
         Self::Opened,
         Self::Claimed,
         Self::Closed,
@@ -39,6 +49,11 @@ impl AuditAction {
         Self::Verdict,
         Self::Degraded,
         Self::LegacyImport,
+        Self::AutoCloseWarned,
+        Self::WaitingOnStaff,
+        Self::DutyOn,
+        Self::DutyOff,
+        Self::Assigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +70,11 @@ impl AuditAction {
             Self::Verdict => "verdict",
             Self::Degraded => "degraded",
             Self::LegacyImport => "legacy_import",
+            Self::AutoCloseWarned => "auto_close_warned",
+            Self::WaitingOnStaff => "waiting_on_staff",
+            Self::DutyOn => "duty_on",
+            Self::DutyOff => "duty_off",
+            Self::Assigned => "assigned",
         }
     }
 

@@ -149,3 +149,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     ai_turns,
     bot_settings,
 );
+
+diesel::table! {
+    ticket_inactivity (ticket_id) {
+        ticket_id -> BigInt,
+        warned_at -> Nullable<BigInt>,
+        staff_told_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    on_duty (user_id) {
+        user_id -> BigInt,
+        user_name -> Text,
+        since -> BigInt,
+    }
+}

@@ -63,6 +63,11 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::Verdict => "KI-Einschätzung",
         AuditAction::Degraded => "beeinträchtigt",
         AuditAction::LegacyImport => "importiert",
+        AuditAction::AutoCloseWarned => "vor dem automatischen Schließen gewarnt",
+        AuditAction::WaitingOnStaff => "wartet auf das Team",
+        AuditAction::DutyOn => "Dienst begonnen",
+        AuditAction::DutyOff => "Dienst beendet",
+        AuditAction::Assigned => "automatisch zugewiesen",
     }
 }
 

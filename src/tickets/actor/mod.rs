@@ -3,8 +3,10 @@
 //! its lifecycle and dispatch; the staff actions, the channel's history and storage, the
 //! welcome and Sigrid's effects each have a file of their own.
 
+mod closing;
 mod commands;
 mod history;
+mod inactivity;
 mod secretary;
 mod staff;
 mod welcome;
@@ -55,6 +57,8 @@ pub struct TicketState {
     backfill: Option<tokio::task::AbortHandle>,
     /// Sigrid's greeting is still to be posted (a new ticket whose welcome is not up yet).
     greeting_due: bool,
+    /// The inactivity timer; None while `AUTO_CLOSE_AFTER` is unset or nothing was read yet.
+    inactivity: Option<Box<inactivity::Clock>>,
 }
 
 pub enum TicketMsg {
@@ -81,6 +85,8 @@ pub enum TicketMsg {
     AiDone(Box<Thought>),
     /// Try again to post the welcome (and greeting) that Discord refused; the next pause.
     PostWelcome(Duration),
+    /// The inactivity timer of this generation fired (an older one is ignored).
+    Inactivity(u32),
 }
 
 impl Actor for TicketActor {
@@ -97,6 +103,7 @@ impl Actor for TicketActor {
             secretary_busy: false,
             backfill: None,
             greeting_due: false,
+            inactivity: None,
             ctx: args.ctx,
             ticket: args.ticket,
         })
@@ -132,6 +139,8 @@ impl Actor for TicketActor {
         if let Some(backfill) = state.backfill.take() {
             backfill.abort();
         }
+        // Its timer with it (the clock aborts it when dropped).
+        state.inactivity = None;
         Ok(())
     }
 }
@@ -162,6 +171,7 @@ impl TicketState {
         myself: &ActorRef<TicketMsg>,
         message: TicketMsg,
     ) -> Result<(), ActorProcessingErr> {
+        let touch = inactivity::Touch::of(&message, self.ticket.opener_id);
         match message {
             TicketMsg::Button(interaction, action) => {
                 let outcome = match action {
@@ -248,7 +258,20 @@ impl TicketState {
                     Box::pin(self.welcome_or_retry(myself, pause)).await;
                 }
             }
+            TicketMsg::Inactivity(generation) => {
+                match Box::pin(self.inactivity_due(myself, generation)).await {
+                    Err(err) if err.is_transient_storage() => {
+                        retry_later(myself, self.id(), &err, TicketMsg::Inactivity(generation));
+                    }
+                    Ok(Flow::Linger) => {
+                        myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
+                    }
+                    Ok(_) => {}
+                    Err(err) => return Err(err.into()),
+                }
+            }
         }
+        self.inactivity_touched(myself, touch).await;
         Ok(())
     }
 
@@ -281,6 +304,7 @@ impl TicketState {
         // what the router queued for storage while its predecessor died.
         self.ctx.messages.flush().await;
         self.secretary_turn(myself).await;
+        self.inactivity_start(myself).await;
     }
 
     fn id(&self) -> i64 {

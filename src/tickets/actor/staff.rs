@@ -127,7 +127,7 @@ impl TicketState {
 
     /// Moves, renames and re-permissions the channel for `stage`. Failures are reported to the
     /// log channel: the ticket's state in the database stays what it is.
-    async fn apply_channel_stage(&self, stage: Stage, claimer: Option<&Who>) {
+    pub(super) async fn apply_channel_stage(&self, stage: Stage, claimer: Option<&Who>) {
         let Some(channel) = self.channel() else {
             return;
         };
@@ -166,7 +166,11 @@ impl TicketState {
         }
     }
 
-    async fn save_transcript(&self, reason: &str, who: Option<&Who>) -> Result<(usize, String)> {
+    pub(super) async fn save_transcript(
+        &self,
+        reason: &str,
+        who: Option<&Who>,
+    ) -> Result<(usize, String)> {
         let id = self.id();
         let reason = reason.to_owned();
         let (by_id, by_name) = (who.map(|w| ids::stored(w.id)), who.map(|w| w.name.clone()));
