@@ -266,7 +266,16 @@ async fn an_opener_message_cancels_the_close_and_a_new_staff_question_starts_ove
             (warning_posts(&bot, channel).len() == 2).then_some(())
         })
         .await
-        .expect("warned again");
+        .unwrap_or_else(|| {
+            panic!(
+                "not warned again; channel: {:?}",
+                bot.emu
+                    .messages(channel)
+                    .iter()
+                    .map(|m| (m.author_id, m.timestamp.clone(), m.content.clone()))
+                    .collect::<Vec<_>>()
+            )
+        });
     let closed = wait_closed(&bot, ticket.id).await;
     let rows = audit_rows(&bot, ticket.id).await;
     let second_warning = rows

@@ -4,6 +4,8 @@
 
 use crate::config::AutoClose;
 use crate::db::models::Ticket;
+#[cfg(test)]
+use crate::db::queries::Written;
 use crate::db::queries::{InactivityMarks, LastWritten};
 
 /// Whose turn it is in an open ticket, since when (ms).
@@ -44,24 +46,26 @@ pub fn waiting(ticket: &Ticket, last: &LastWritten) -> Option<Waiting> {
     if !ticket.status().is_active() {
         return None;
     }
-    let newest = |times: &[Option<i64>]| times.iter().flatten().copied().max();
     if crate::ai::secretary::listens(ticket) {
-        let asked = newest(&[last.staff, last.sigrid]);
-        return Some(match (last.opener, asked) {
-            (Some(opener), asked) if asked.is_none_or(|asked| opener > asked) => {
-                Waiting::Staff { since: opener }
-            }
-            (_, asked) => Waiting::Opener {
-                since: asked.unwrap_or(ticket.created_at),
+        let asked = last.staff.max(last.sigrid);
+        return Some(match last.opener {
+            Some(opener) if Some(opener) > asked => Waiting::Staff { since: opener.at },
+            _ => Waiting::Opener {
+                since: asked.map_or(ticket.created_at, |asked| asked.at),
             },
         });
     }
-    let handed_over = newest(&[ticket.verdict_at, ticket.claimed_at]).unwrap_or(ticket.created_at);
-    let staff_turn_since = newest(&[Some(handed_over), last.opener]).unwrap_or(handed_over);
+    let handed_over = [ticket.verdict_at, ticket.claimed_at]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(ticket.created_at);
     Some(match last.staff {
-        Some(staff) if staff > staff_turn_since => Waiting::Opener { since: staff },
+        Some(staff) if staff.at > handed_over && Some(staff) > last.opener => {
+            Waiting::Opener { since: staff.at }
+        }
         _ => Waiting::Staff {
-            since: staff_turn_since,
+            since: last.opener.map_or(handed_over, |o| o.at.max(handed_over)),
         },
     })
 }
@@ -119,11 +123,33 @@ mod tests {
     }
 
     fn last(opener: Option<i64>, staff: Option<i64>, sigrid: Option<i64>) -> LastWritten {
+        // Message ids in the order of writing, as Discord's are.
+        let at = |t: Option<i64>| t.map(|at| Written { at, id: at * 10 });
         LastWritten {
-            opener,
-            staff,
-            sigrid,
+            opener: at(opener),
+            staff: at(staff),
+            sigrid: at(sigrid),
         }
+    }
+
+    #[test]
+    fn of_two_messages_in_one_millisecond_the_later_id_is_the_last() {
+        let mut t = ticket(AiState::Stopped);
+        t.claimed_at = Some(1);
+        let (opener, staff) = (Written { at: 5, id: 50 }, Written { at: 5, id: 51 });
+        let written = |opener, staff| LastWritten {
+            opener: Some(opener),
+            staff: Some(staff),
+            sigrid: None,
+        };
+        assert_eq!(
+            waiting(&t, &written(opener, staff)),
+            Some(Waiting::Opener { since: 5 })
+        );
+        assert_eq!(
+            waiting(&t, &written(Written { id: 52, ..opener }, staff)),
+            Some(Waiting::Staff { since: 5 })
+        );
     }
 
     fn marks(warned_at: Option<i64>, staff_told_at: Option<i64>) -> InactivityMarks {

@@ -7,13 +7,21 @@ use crate::db::DbConn;
 use crate::db::models::TicketStatus;
 use crate::db::schema::{messages, on_duty, ticket_inactivity, tickets};
 
-/// When the opener, staff (any other person) and Sigrid last wrote in a ticket, from its
-/// stored messages that are not deleted; times in ms.
+/// A message's place in time: when it was written (ms), then its id, which orders two
+/// messages of the same millisecond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Written {
+    pub at: i64,
+    pub id: i64,
+}
+
+/// The newest message of the opener, of staff (any other person) and of Sigrid in a ticket,
+/// from its stored messages that are not deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LastWritten {
-    pub opener: Option<i64>,
-    pub staff: Option<i64>,
-    pub sigrid: Option<i64>,
+    pub opener: Option<Written>,
+    pub staff: Option<Written>,
+    pub sigrid: Option<Written>,
 }
 
 pub fn last_written(conn: &mut DbConn, ticket_id: i64, opener: i64) -> QueryResult<LastWritten> {
@@ -21,26 +29,28 @@ pub fn last_written(conn: &mut DbConn, ticket_id: i64, opener: i64) -> QueryResu
         messages::table
             .filter(messages::ticket_id.eq(ticket_id))
             .filter(messages::deleted_at.is_null())
+            .order((messages::created_at.desc(), messages::id.desc()))
+            .select((messages::created_at, messages::id))
     };
-    let newest = diesel::dsl::max(messages::created_at);
+    let newest = |found: Option<(i64, i64)>| found.map(|(at, id)| Written { at, id });
     let by_opener = live()
         .filter(messages::author_is_bot.eq(false))
         .filter(messages::author_id.eq(opener))
-        .select(newest)
-        .first(conn)?;
+        .first(conn)
+        .optional()?;
     let by_staff = live()
         .filter(messages::author_is_bot.eq(false))
         .filter(messages::author_id.ne(opener))
-        .select(newest)
-        .first(conn)?;
+        .first(conn)
+        .optional()?;
     let by_sigrid = live()
         .filter(messages::is_ai.eq(true))
-        .select(newest)
-        .first(conn)?;
+        .first(conn)
+        .optional()?;
     Ok(LastWritten {
-        opener: by_opener,
-        staff: by_staff,
-        sigrid: by_sigrid,
+        opener: newest(by_opener),
+        staff: newest(by_staff),
+        sigrid: newest(by_sigrid),
     })
 }
 

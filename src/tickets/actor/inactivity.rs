@@ -13,7 +13,7 @@ use super::{Flow, TicketMsg, TicketState, report_discord_failure};
 use crate::audit::AuditAction;
 use crate::config::AutoClose;
 use crate::db::models::NewAuditEntry;
-use crate::db::queries::{self, InactivityMarks, LastWritten};
+use crate::db::queries::{self, InactivityMarks, LastWritten, Written};
 use crate::db::{now_ms, queries::set_inactivity_marks};
 use crate::error::Result;
 use crate::texts;
@@ -41,10 +41,10 @@ impl Drop for Clock {
 /// What a message to the actor means for its clock.
 pub(super) enum Touch {
     Nothing,
-    /// A person wrote at `at` (ms); the opener or someone else.
+    /// A person wrote; the opener or someone else.
     Heard {
         by_opener: bool,
-        at: i64,
+        at: Written,
     },
     /// The ticket or its messages may have changed otherwise (Sigrid, a click, a catch-up):
     /// read the clock again from the database.
@@ -57,7 +57,10 @@ impl Touch {
             TicketMsg::MessageCreated(message, _) if message.author.bot => Self::Nothing,
             TicketMsg::MessageCreated(message, _) => Self::Heard {
                 by_opener: crate::ids::stored(message.author.id) == opener,
-                at: message.timestamp.as_micros() / 1000,
+                at: Written {
+                    at: message.timestamp.as_micros() / 1000,
+                    id: crate::ids::stored(message.id),
+                },
             },
             TicketMsg::Button(..)
             | TicketMsg::Command(..)
