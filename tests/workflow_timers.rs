@@ -156,7 +156,7 @@ async fn a_silent_ticket_is_warned_then_closed_and_one_whose_opener_answered_sta
 }
 
 /// The opener answers each of Sigrid's questions of the scripted intake until she hands over.
-async fn hand_over(bot: &TestBot, ticket: &Ticket, channel: u64) {
+pub async fn hand_over(bot: &TestBot, ticket: &Ticket, channel: u64) {
     for (text, then) in [
         ("Hallo, ich bin gebannt", texts::SECRETARY_ASK_ID),
         ("76561198012345678", "Bitte nenne den Grund"),

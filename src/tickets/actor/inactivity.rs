@@ -9,7 +9,7 @@ use std::time::Duration;
 use ractor::ActorRef;
 use twilight_model::channel::message::AllowedMentions;
 
-use super::{Flow, TicketMsg, TicketState, report_discord_failure};
+use super::{CLOSED_LINGER, Flow, TicketMsg, TicketState, report_discord_failure, retry_later};
 use crate::audit::AuditAction;
 use crate::config::AutoClose;
 use crate::db::models::NewAuditEntry;
@@ -158,8 +158,28 @@ impl TicketState {
         }
     }
 
-    /// The timer of `generation` fired: does what is due, if anything, and arms the next.
-    pub(super) async fn inactivity_due(
+    /// The timer of `generation` fired. A change the database could not take is tried again
+    /// later; after the close the actor lingers like after any close.
+    pub(super) async fn inactivity_fired(
+        &mut self,
+        myself: &ActorRef<TicketMsg>,
+        generation: u32,
+    ) -> Result<()> {
+        match Box::pin(self.inactivity_due(myself, generation)).await {
+            Err(err) if err.is_transient_storage() => {
+                retry_later(myself, self.id(), &err, TicketMsg::Inactivity(generation));
+            }
+            Ok(Flow::Linger) => {
+                myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
+            }
+            Ok(_) => {}
+            Err(err) => return Err(err),
+        }
+        Ok(())
+    }
+
+    /// Does what is due, if anything, and arms the next.
+    async fn inactivity_due(
         &mut self,
         myself: &ActorRef<TicketMsg>,
         generation: u32,

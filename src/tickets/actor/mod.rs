@@ -3,6 +3,7 @@
 //! its lifecycle and dispatch; the staff actions, the channel's history and storage, the
 //! welcome and Sigrid's effects each have a file of their own.
 
+mod assignment;
 mod closing;
 mod commands;
 mod history;
@@ -258,18 +259,7 @@ impl TicketState {
                     Box::pin(self.welcome_or_retry(myself, pause)).await;
                 }
             }
-            TicketMsg::Inactivity(generation) => {
-                match Box::pin(self.inactivity_due(myself, generation)).await {
-                    Err(err) if err.is_transient_storage() => {
-                        retry_later(myself, self.id(), &err, TicketMsg::Inactivity(generation));
-                    }
-                    Ok(Flow::Linger) => {
-                        myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
-                    }
-                    Ok(_) => {}
-                    Err(err) => return Err(err.into()),
-                }
-            }
+            TicketMsg::Inactivity(generation) => self.inactivity_fired(myself, generation).await?,
         }
         self.inactivity_touched(myself, touch).await;
         Ok(())
