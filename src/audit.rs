@@ -35,10 +35,20 @@ pub enum AuditAction {
     RatingCommented,
     /// The opener's direct message (transcript and rating) could not be delivered.
     DmRefused,
+    /// The opener was warned that the silent ticket closes (`AUTO_CLOSE_WARNING` before).
+    AutoCloseWarned,
+    /// The log channel was told that the ticket waited `AUTO_CLOSE_AFTER` on staff.
+    WaitingOnStaff,
+    /// A supporter went on duty (`/duty on`).
+    DutyOn,
+    /// A supporter went off duty (`/duty off`).
+    DutyOff,
+    /// The ticket was claimed for the least-loaded supporter on duty (`AUTO_ASSIGN`).
+    Assigned,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 23] = [
         Self::Opened,
         Self::Claimed,
         Self::Closed,
@@ -57,6 +67,11 @@ impl AuditAction {
         Self::Rated,
         Self::RatingCommented,
         Self::DmRefused,
+        Self::AutoCloseWarned,
+        Self::WaitingOnStaff,
+        Self::DutyOn,
+        Self::DutyOff,
+        Self::Assigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +94,11 @@ impl AuditAction {
             Self::Rated => "rated",
             Self::RatingCommented => "rating_commented",
             Self::DmRefused => "dm_refused",
+            Self::AutoCloseWarned => "auto_close_warned",
+            Self::WaitingOnStaff => "waiting_on_staff",
+            Self::DutyOn => "duty_on",
+            Self::DutyOff => "duty_off",
+            Self::Assigned => "assigned",
         }
     }
 

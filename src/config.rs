@@ -4,6 +4,7 @@
 pub mod database;
 mod dotenv;
 mod values;
+mod workflow;
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use url::Url;
 pub use database::DEFAULT_DATABASE_URL;
 pub use dotenv::dotenv_values;
 use values::{Env, parse_id_list, parse_url};
+pub use workflow::AutoClose;
 
 /// A setting that is missing or malformed; shown to the operator as `KEY: problem`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +49,10 @@ pub struct Config {
     /// staff); zero means none.
     pub ticket_cooldown: Duration,
     pub cleanup_after: Duration,
+    /// `AUTO_CLOSE_AFTER` / `AUTO_CLOSE_WARNING`; None: no inactivity auto-close.
+    pub auto_close: Option<AutoClose>,
+    /// `AUTO_ASSIGN`: a handed-over ticket is claimed for the least-loaded supporter on duty.
+    pub auto_assign: bool,
     /// How often closed channels are checked for cleanup (`TICKET_CLEANUP_INTERVAL_SECONDS`).
     pub cleanup_every: Duration,
     /// `CLOSE_REQUEST_TIMEOUT`: a close request nobody answers closes the ticket after this.
@@ -228,6 +234,8 @@ impl Config {
             cleanup_after: Duration::from_secs(
                 u64::from(env.number("TICKET_CLEANUP_DAYS", 7, 0..=3650)?) * 86_400,
             ),
+            auto_close: workflow::auto_close(&env)?,
+            auto_assign: workflow::flag(&env, "AUTO_ASSIGN", false)?,
             cleanup_every: Duration::from_secs(u64::from(env.number(
                 "TICKET_CLEANUP_INTERVAL_SECONDS",
                 900,

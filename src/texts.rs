@@ -324,3 +324,41 @@ pub fn dm_refused(opener: i64) -> String {
     )
 }
 pub const CLOSE_REASON_MISSING: &str = "Bitte gib einen Grund an; das Ticket bleibt offen.";
+// Inactivity auto-close (`AUTO_CLOSE_AFTER`).
+
+/// The reason an inactive ticket is closed with; `silent` is `AUTO_CLOSE_AFTER`.
+pub fn auto_close_reason(silent: std::time::Duration) -> String {
+    format!("keine Antwort seit {}", humantime::format_duration(silent))
+}
+
+/// The warning to the opener, who alone is pinged; `closes_at_unix` in seconds.
+pub fn auto_close_warning(opener_id: u64, closes_at_unix: i64) -> String {
+    format!(
+        "<@{opener_id}> Hier wartet das Team auf deine Antwort. Ohne Antwort wird dieses \
+         Ticket <t:{closes_at_unix}:R> automatisch geschlossen; schreib einfach eine Nachricht, \
+         damit es offen bleibt."
+    )
+}
+
+pub const LOG_AUTO_CLOSE_WARNED: &str = "Ticket: Warnung vor dem automatischen Schließen";
+pub const LOG_WAITING_ON_STAFF: &str = "Ticket wartet auf das Team";
+
+pub fn waiting_on_staff(waited: std::time::Duration) -> String {
+    format!(
+        "Seit {} wartet dieses Ticket auf eine Antwort des Teams.",
+        humantime::format_duration(waited)
+    )
+}
+
+// Assignment (`AUTO_ASSIGN`) and `/duty`.
+
+pub fn assigned(number: i64, supporter_id: u64) -> String {
+    format!("<@{supporter_id}> Ticket #{number} wurde dir automatisch zugewiesen.")
+}
+
+pub const LOG_ASSIGNED: &str = "Ticket automatisch zugewiesen";
+pub const DUTY_ON: &str = "Du bist jetzt im Dienst: neue Tickets können dir zugewiesen werden.";
+pub const DUTY_OFF: &str = "Du bist jetzt nicht mehr im Dienst.";
+pub const DUTY_ALREADY_ON: &str = "Du bist bereits im Dienst.";
+pub const DUTY_ALREADY_OFF: &str = "Du warst nicht im Dienst.";
+pub const LOG_DUTY: &str = "Dienst";

@@ -19,4 +19,6 @@ mod panel_views;
 mod recovery;
 mod startup;
 mod storage;
+mod workflow_assign;
 mod workflow_close;
+mod workflow_timers;

@@ -6,6 +6,8 @@
 //! ```text
 //! SUPERVISOR <µs since main>   the ticket supervisor is registered (database ready)
 //! LIVE <µs since main>         every ticket actor has finished starting
+//! IDLE <CPU ms> <window ms>    CPU time used over an idle window, when
+//!                              `LOAD_IDLE_WINDOW_MS` is given (before RSS)
 //! RSS <KiB> <peak KiB>         after a short settle
 //! ```
 //!
@@ -51,7 +53,12 @@ pub struct Report {
     pub peak_kib: u64,
     /// Process spawned until `after_live` was satisfied, if one was given.
     pub caught_up: Option<Duration>,
+    /// CPU time (user + system) the child used over an idle window, and the window (ms).
+    pub idle_cpu_ms: Option<(u64, u64)>,
 }
+
+/// The child's setting for an idle window over which it measures its CPU time.
+pub const IDLE_WINDOW_VAR: &str = "LOAD_IDLE_WINDOW_MS";
 
 /// Something the parent waits for after the child reported its actors live (blocking; gets
 /// the moment the child was spawned and returns when the condition holds).
@@ -90,6 +97,7 @@ pub fn measure_then(
     let mut supervisor = Duration::ZERO;
     let mut live = None;
     let mut rss = (0, 0);
+    let mut idle_cpu_ms = None;
     let mut line = String::new();
     loop {
         line.clear();
@@ -101,6 +109,9 @@ pub fn measure_then(
         match words.as_slice() {
             ["SUPERVISOR", us] => supervisor = micros(us),
             ["LIVE", _] => live = Some(started.elapsed()),
+            ["IDLE", cpu, window] => {
+                idle_cpu_ms = Some((cpu.parse().unwrap_or(0), window.parse().unwrap_or(0)));
+            }
             ["RSS", now, peak] => {
                 rss = (now.parse().unwrap_or(0), peak.parse().unwrap_or(0));
                 break;
@@ -116,6 +127,7 @@ pub fn measure_then(
         rss_kib: rss.0,
         peak_kib: rss.1,
         caught_up,
+        idle_cpu_ms,
     }
 }
 
@@ -170,11 +182,39 @@ fn say(line: String) {
 
 async fn report_memory(settle: Duration) {
     tokio::time::sleep(settle).await;
+    if let Some(window) = std::env::var(IDLE_WINDOW_VAR)
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+    {
+        let before = cpu_ms();
+        tokio::time::sleep(Duration::from_millis(window)).await;
+        say(format!("IDLE {} {window}", cpu_ms().saturating_sub(before)));
+    }
     say(format!(
         "RSS {} {}",
         fixture::rss_kib("VmRSS"),
         fixture::rss_kib("VmHWM")
     ));
+}
+
+/// This process's CPU time so far (user + system, all threads), from `/proc/self/stat` in
+/// clock ticks of 10 ms (Linux's `USER_HZ` of 100).
+fn cpu_ms() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name in parentheses may hold spaces; the fields after it are plain.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|t| t.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (ticks(11) + ticks(12)) * 10
 }
 
 async fn stdin_closed() {

@@ -11,7 +11,7 @@
 //! cargo test --all-targets                 # smoke run (no `--bench` flag): tiny sizes
 //! ```
 //!
-//! Scenarios: `latency`, `throughput`, `memory`, `restart`, `panel`, `startup`.
+//! Scenarios: `latency`, `throughput`, `memory`, `restart`, `panel`, `startup`, `idle`.
 
 #[path = "../../tests/support/mod.rs"]
 mod support;
@@ -19,6 +19,7 @@ mod support;
 mod child;
 mod clicked;
 mod fixture;
+mod idle;
 mod latency;
 mod memory;
 mod panel;
@@ -52,13 +53,14 @@ impl Size {
     }
 }
 
-const SCENARIOS: [&str; 6] = [
+const SCENARIOS: [&str; 7] = [
     "latency",
     "throughput",
     "memory",
     "restart",
     "panel",
     "startup",
+    "idle",
 ];
 
 fn main() -> ExitCode {
@@ -138,6 +140,7 @@ fn main() -> ExitCode {
                 "restart" => restart::run(size).await,
                 "panel" => panel::run(size).await,
                 "startup" => startup::run(size).await,
+                "idle" => idle::run(size).await,
                 _ => unreachable!("scenario names are checked above"),
             }
         });

@@ -176,3 +176,19 @@ diesel::table! {
         commented_at -> Nullable<BigInt>,
     }
 }
+
+diesel::table! {
+    ticket_inactivity (ticket_id) {
+        ticket_id -> BigInt,
+        warned_at -> Nullable<BigInt>,
+        staff_told_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    on_duty (user_id) {
+        user_id -> BigInt,
+        user_name -> Text,
+        since -> BigInt,
+    }
+}

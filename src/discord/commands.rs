@@ -19,6 +19,7 @@ use crate::texts;
 use crate::tickets::buttons;
 use crate::tickets::commands as ticket;
 use crate::tickets::context::Ctx;
+use crate::tickets::duty;
 use crate::tickets::policy::{self, Asker};
 use crate::tickets::port::{GREEN, LogEntry, ORANGE, Post, simple_embed};
 use crate::who::{self, Who};
@@ -41,7 +42,27 @@ pub fn definitions() -> Vec<Command> {
         )
         .build(),
         ticket_command(),
+        duty_command(),
     ]
+}
+
+/// `/duty on|off`: a supporter says whether tickets may be assigned to them (`AUTO_ASSIGN`).
+fn duty_command() -> Command {
+    CommandBuilder::new(
+        duty::DUTY,
+        "Dienst für die automatische Zuweisung von Tickets.",
+        CommandType::ChatInput,
+    )
+    .contexts([InteractionContextType::Guild])
+    .option(SubCommandBuilder::new(
+        duty::ON,
+        "Du bist im Dienst: neue Tickets können dir zugewiesen werden.",
+    ))
+    .option(SubCommandBuilder::new(
+        duty::OFF,
+        "Du bist nicht mehr im Dienst.",
+    ))
+    .build()
 }
 
 /// `/ticket …`: what staff do inside a ticket. Everyone sees it (the opener may not use most of

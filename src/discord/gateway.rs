@@ -14,6 +14,7 @@ use crate::tickets::actor::TicketMsg;
 use crate::tickets::buttons::{self, ButtonAction, RatingClick};
 use crate::tickets::commands::{self as ticket, TicketCommand};
 use crate::tickets::context::Ctx;
+use crate::tickets::duty;
 use crate::tickets::supervisor::SupervisorMsg;
 use crate::tickets::{open, rating, record};
 
@@ -183,6 +184,21 @@ impl GatewayState {
                     {
                         answer(ctx, interaction, texts::NOT_A_TICKET);
                     }
+                }
+                duty::DUTY => {
+                    let Some(on) = duty::from_data(command) else {
+                        answer(ctx, interaction, texts::UNKNOWN_ACTION);
+                        return;
+                    };
+                    tokio::spawn(async move {
+                        if let Err(err) = duty::duty_command(&ctx, &interaction, on).await {
+                            tracing::error!(error = %err, code = err.code(), "/duty failed");
+                            let _ = ctx
+                                .discord
+                                .ephemeral(&interaction, texts::action_failed(&err))
+                                .await;
+                        }
+                    });
                 }
                 other => {
                     tracing::warn!(command = other, "unknown slash command");

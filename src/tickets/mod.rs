@@ -6,6 +6,8 @@ pub mod category_fill;
 pub mod cleanup;
 pub mod commands;
 pub mod context;
+pub mod duty;
+pub mod inactivity;
 pub mod open;
 pub mod policy;
 pub mod port;

@@ -143,6 +143,14 @@ pub fn transcript(roles: &Roles, asker: Asker<'_>) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Staff (support or admin) go on and off duty for automatic assignment.
+pub fn duty(roles: &Roles, asker: Asker<'_>) -> Result<(), Refusal> {
+    if !roles.is_staff(asker.roles) {
+        return Err(texts::NOT_STAFF.to_owned());
+    }
+    Ok(())
+}
+
 /// Admins post the "open ticket" button.
 pub fn setup_button(roles: &Roles, asker: Asker<'_>) -> Result<(), Refusal> {
     if !roles.is_admin(asker.roles) {
@@ -293,6 +301,17 @@ mod tests {
         assert_eq!(
             rate(Id::new(100), &Ticket::sample(1, 100)),
             Err(texts::RATING_NOT_ENDED.to_owned())
+        );
+    }
+
+    #[test]
+    fn only_staff_go_on_duty() {
+        let (support, admin) = ([Id::new(SUPPORT)], [Id::new(ADMIN)]);
+        assert_eq!(duty(&roles(), asker(200, &support)), Ok(()));
+        assert_eq!(duty(&roles(), asker(300, &admin)), Ok(()));
+        assert_eq!(
+            duty(&roles(), asker(100, &[])),
+            Err(texts::NOT_STAFF.to_owned())
         );
     }
 }

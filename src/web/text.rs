@@ -69,6 +69,11 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::Rated => "bewertet",
         AuditAction::RatingCommented => "Bewertung kommentiert",
         AuditAction::DmRefused => "Direktnachricht abgelehnt",
+        AuditAction::AutoCloseWarned => "vor dem automatischen Schließen gewarnt",
+        AuditAction::WaitingOnStaff => "wartet auf das Team",
+        AuditAction::DutyOn => "Dienst begonnen",
+        AuditAction::DutyOff => "Dienst beendet",
+        AuditAction::Assigned => "automatisch zugewiesen",
     }
 }
 

@@ -12,10 +12,12 @@ type QueryResult<T> = Result<T, Error>;
 mod message_rows;
 mod secretary;
 mod workflow;
+mod workflow_timers;
 
 pub use message_rows::*;
 pub use secretary::*;
 pub use workflow::*;
+pub use workflow_timers::*;
 
 pub use super::reservation::{
     Reservation, active_ticket_of, reserve_ticket, reserve_ticket_within,

@@ -48,9 +48,8 @@ pub(super) fn write_transcript(
 impl TicketState {
     /// Closes the ticket for `who` (None: the bot itself, e.g. inactivity) with `reason`.
     /// The caller has checked who may close and answered any interaction.
-    // The entry point of closes without an interaction (inactivity auto-close lands beside
-    // this); the handlers with one persist, answer, then announce.
-    #[allow(dead_code)]
+    // The entry point of closes without an interaction (inactivity auto-close); the
+    // handlers with one persist, answer, then announce.
     pub(super) async fn close_by(
         &mut self,
         who: Option<&Who>,

@@ -3,12 +3,14 @@
 //! its lifecycle and dispatch; the staff actions, the channel's history and storage, the
 //! welcome and Sigrid's effects each have a file of their own.
 
+mod assignment;
 mod close_reason;
 mod close_request;
 mod closing;
 mod commands;
 mod end_dm;
 mod history;
+mod inactivity;
 mod reopen;
 mod report;
 mod secretary;
@@ -62,6 +64,8 @@ pub struct TicketState {
     backfill: Option<tokio::task::AbortHandle>,
     /// Sigrid's greeting is still to be posted (a new ticket whose welcome is not up yet).
     greeting_due: bool,
+    /// The inactivity timer; None while `AUTO_CLOSE_AFTER` is unset or nothing was read yet.
+    inactivity: Option<Box<inactivity::Clock>>,
 }
 
 pub enum TicketMsg {
@@ -92,6 +96,8 @@ pub enum TicketMsg {
     AiDone(Box<Thought>),
     /// Try again to post the welcome (and greeting) that Discord refused; the next pause.
     PostWelcome(Duration),
+    /// The inactivity timer of this generation fired (an older one is ignored).
+    Inactivity(u32),
 }
 
 impl Actor for TicketActor {
@@ -108,6 +114,7 @@ impl Actor for TicketActor {
             secretary_busy: false,
             backfill: None,
             greeting_due: false,
+            inactivity: None,
             ctx: args.ctx,
             ticket: args.ticket,
         })
@@ -143,6 +150,8 @@ impl Actor for TicketActor {
         if let Some(backfill) = state.backfill.take() {
             backfill.abort();
         }
+        // Its timer with it (the clock aborts it when dropped).
+        state.inactivity = None;
         Ok(())
     }
 }
@@ -173,6 +182,7 @@ impl TicketState {
         myself: &ActorRef<TicketMsg>,
         message: TicketMsg,
     ) -> Result<(), ActorProcessingErr> {
+        let touch = inactivity::Touch::of(&message, self.ticket.opener_id);
         match message {
             TicketMsg::Button(interaction, action) => {
                 let outcome = match action {
@@ -272,7 +282,9 @@ impl TicketState {
                     Box::pin(self.welcome_or_retry(myself, pause)).await;
                 }
             }
+            TicketMsg::Inactivity(generation) => self.inactivity_fired(myself, generation).await?,
         }
+        self.inactivity_touched(myself, touch).await;
         Ok(())
     }
 
@@ -307,6 +319,7 @@ impl TicketState {
         // what the router queued for storage while its predecessor died.
         self.ctx.messages.flush().await;
         self.secretary_turn(myself).await;
+        self.inactivity_start(myself).await;
     }
 
     fn id(&self) -> i64 {

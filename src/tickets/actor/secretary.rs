@@ -242,14 +242,34 @@ impl TicketState {
             GREEN
         };
         self.log(texts::LOG_VERDICT, None, verdict_text(ticket), color);
+        // With AUTO_ASSIGN only the supporter it went to is pinged, not the staff roles.
+        let assigned = match self.assign_on_duty().await {
+            Ok(assigned) => assigned,
+            Err(err) => {
+                tracing::error!(ticket = id, error = %err, "automatic assignment failed; the roles are pinged");
+                None
+            }
+        };
         if let Some(channel) = self.channel() {
             let roles = &self.ctx.config.roles;
-            let content = format!("<@&{}> <@&{}>", roles.support, roles.admin);
-            // The only mention the bot ever sends: the staff roles, by id, nothing parsed.
-            let mentions = AllowedMentions {
-                roles: vec![roles.support, roles.admin],
-                ..AllowedMentions::default()
+            let (content, mentions) = match &assigned {
+                Some(supporter) => (
+                    texts::assigned(id, supporter.id.get()),
+                    AllowedMentions {
+                        users: vec![supporter.id],
+                        ..AllowedMentions::default()
+                    },
+                ),
+                // The staff roles, by id, nothing parsed.
+                None => (
+                    format!("<@&{}> <@&{}>", roles.support, roles.admin),
+                    AllowedMentions {
+                        roles: vec![roles.support, roles.admin],
+                        ..AllowedMentions::default()
+                    },
+                ),
             };
+            let ticket = &self.ticket;
             let verdict = Post {
                 content: &content,
                 embeds: vec![verdict_embed(ticket)],
