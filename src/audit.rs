@@ -23,10 +23,30 @@ pub enum AuditAction {
     Degraded,
     /// Imported from the original bot's database.
     LegacyImport,
+    /// The claimer or an admin gave the ticket back ("Freigeben").
+    Unclaimed,
+    /// The claim was handed to another staff member (`/ticket transfer`).
+    Transferred,
+    /// A member was given access to the ticket (`/ticket add`).
+    MemberAdded,
+    /// A member's access was taken away (`/ticket remove`).
+    MemberRemoved,
+    /// The channel was renamed (`/ticket rename`; detail: the name, and when it waits).
+    Renamed,
+    /// A member was put on the blacklist (no ticket; detail: who and why).
+    Blacklisted,
+    /// A member was taken off the blacklist.
+    Unblacklisted,
+    /// A tag was saved or changed (`/tags set`).
+    TagSaved,
+    /// A tag was deleted (`/tags delete`).
+    TagDeleted,
+    /// A tag was posted in a ticket (`/tag`).
+    TagPosted,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 22] = [
         Self::Opened,
         Self::Claimed,
         Self::Closed,
@@ -39,6 +59,16 @@ impl AuditAction {
         Self::Verdict,
         Self::Degraded,
         Self::LegacyImport,
+        Self::Unclaimed,
+        Self::Transferred,
+        Self::MemberAdded,
+        Self::MemberRemoved,
+        Self::Renamed,
+        Self::Blacklisted,
+        Self::Unblacklisted,
+        Self::TagSaved,
+        Self::TagDeleted,
+        Self::TagPosted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +85,16 @@ impl AuditAction {
             Self::Verdict => "verdict",
             Self::Degraded => "degraded",
             Self::LegacyImport => "legacy_import",
+            Self::Unclaimed => "unclaimed",
+            Self::Transferred => "transferred",
+            Self::MemberAdded => "member_added",
+            Self::MemberRemoved => "member_removed",
+            Self::Renamed => "renamed",
+            Self::Blacklisted => "blacklisted",
+            Self::Unblacklisted => "unblacklisted",
+            Self::TagSaved => "tag_saved",
+            Self::TagDeleted => "tag_deleted",
+            Self::TagPosted => "tag_posted",
         }
     }
 

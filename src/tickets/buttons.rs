@@ -10,6 +10,7 @@ pub const OPEN: &str = "ticket:open";
 pub const CLAIM: &str = "ticket:claim";
 pub const CLOSE: &str = "ticket:close";
 pub const DELETE: &str = "ticket:delete";
+pub const UNCLAIM: &str = "ticket:unclaim";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ButtonAction {
@@ -17,6 +18,8 @@ pub enum ButtonAction {
     Claim,
     Close,
     Delete,
+    /// "Freigeben" on the claim message.
+    Unclaim,
 }
 
 impl ButtonAction {
@@ -28,6 +31,7 @@ impl ButtonAction {
             CLAIM => return Some(Self::Claim),
             CLOSE => return Some(Self::Close),
             DELETE => return Some(Self::Delete),
+            UNCLAIM => return Some(Self::Unclaim),
             _ => {}
         }
         let numbered = |prefix: &str| {
@@ -53,6 +57,7 @@ impl ButtonAction {
             texts::LABEL_CLAIM => Some(Self::Claim),
             texts::LABEL_CLOSE => Some(Self::Close),
             texts::LABEL_DELETE => Some(Self::Delete),
+            texts::LABEL_UNCLAIM => Some(Self::Unclaim),
             _ => None,
         }
     }
@@ -85,6 +90,18 @@ pub fn staff_button_row() -> Vec<Component> {
             button(CLOSE, texts::LABEL_CLOSE, ButtonStyle::Danger),
             button(DELETE, texts::LABEL_DELETE, ButtonStyle::Danger),
         ],
+        id: None,
+    })]
+}
+
+/// The claim message's button: the claimer (or an admin) gives the ticket back.
+pub fn unclaim_button_row() -> Vec<Component> {
+    vec![Component::ActionRow(ActionRow {
+        components: vec![button(
+            UNCLAIM,
+            texts::LABEL_UNCLAIM,
+            ButtonStyle::Secondary,
+        )],
         id: None,
     })]
 }

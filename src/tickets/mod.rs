@@ -1,6 +1,7 @@
 //! Tickets: the supervisor, one actor per ticket, opening, transcripts and cleanup.
 
 pub mod actor;
+pub mod blacklist;
 pub mod buttons;
 pub mod category_fill;
 pub mod cleanup;
@@ -12,6 +13,8 @@ pub mod port;
 pub mod record;
 pub mod slot;
 pub mod supervisor;
+pub mod tags;
+pub mod target;
 
 #[cfg(test)]
 mod tests;

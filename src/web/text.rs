@@ -63,6 +63,16 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::Verdict => "KI-Einschätzung",
         AuditAction::Degraded => "beeinträchtigt",
         AuditAction::LegacyImport => "importiert",
+        AuditAction::Unclaimed => "freigegeben",
+        AuditAction::Transferred => "übergeben",
+        AuditAction::MemberAdded => "Mitglied hinzugefügt",
+        AuditAction::MemberRemoved => "Mitglied entfernt",
+        AuditAction::Renamed => "umbenannt",
+        AuditAction::Blacklisted => "auf die Sperrliste gesetzt",
+        AuditAction::Unblacklisted => "von der Sperrliste genommen",
+        AuditAction::TagSaved => "Textbaustein gespeichert",
+        AuditAction::TagDeleted => "Textbaustein gelöscht",
+        AuditAction::TagPosted => "Textbaustein gesendet",
     }
 }
 

@@ -1,4 +1,5 @@
-//! `/ticket <subcommand>`: each one is carried out by the ticket's actor like a button.
+//! `/ticket <subcommand>` and `/tag`: each one is carried out by the ticket's actor like a
+//! button.
 
 use ractor::ActorRef;
 use twilight_model::application::interaction::Interaction;
@@ -19,10 +20,11 @@ impl TicketState {
     ) -> Result<Flow> {
         match command {
             TicketCommand::CloseRequest { .. } => self.not_yet(interaction).await,
-            TicketCommand::Transfer { .. } => self.not_yet(interaction).await,
-            TicketCommand::Add { .. } => self.not_yet(interaction).await,
-            TicketCommand::Remove { .. } => self.not_yet(interaction).await,
-            TicketCommand::Rename { .. } => self.not_yet(interaction).await,
+            TicketCommand::Transfer { user } => Box::pin(self.transfer(interaction, user)).await,
+            TicketCommand::Add { user } => self.add_member(interaction, user).await,
+            TicketCommand::Remove { user } => self.remove_member(interaction, user).await,
+            TicketCommand::Rename { name } => self.rename_command(interaction, &name).await,
+            TicketCommand::Tag { name } => self.post_tag(interaction, &name).await,
         }
     }
 

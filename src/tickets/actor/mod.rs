@@ -4,9 +4,13 @@
 //! welcome and Sigrid's effects each have a file of their own.
 
 mod commands;
+mod handover;
 mod history;
+mod members;
+mod rename;
 mod secretary;
 mod staff;
+mod tag;
 mod welcome;
 
 pub use history::{store_delete, store_edit};
@@ -48,6 +52,8 @@ pub struct TicketArgs {
 
 pub struct TicketState {
     ctx: Arc<Ctx>,
+    /// This actor, for what it schedules for itself (a rename Discord put off).
+    me: ActorRef<TicketMsg>,
     ticket: Ticket,
     /// Sigrid thinks: new opener messages wait for her and are answered together.
     secretary_busy: bool,
@@ -81,6 +87,8 @@ pub enum TicketMsg {
     AiDone(Box<Thought>),
     /// Try again to post the welcome (and greeting) that Discord refused; the next pause.
     PostWelcome(Duration),
+    /// A channel rename that Discord's limit put off is due.
+    RenameDue,
 }
 
 impl Actor for TicketActor {
@@ -90,10 +98,11 @@ impl Actor for TicketActor {
 
     async fn pre_start(
         &self,
-        _myself: ActorRef<TicketMsg>,
+        myself: ActorRef<TicketMsg>,
         args: TicketArgs,
     ) -> Result<TicketState, ActorProcessingErr> {
         Ok(TicketState {
+            me: myself,
             secretary_busy: false,
             backfill: None,
             greeting_due: false,
@@ -168,6 +177,7 @@ impl TicketState {
                     ButtonAction::Claim => Box::pin(self.claim(&interaction)).await,
                     ButtonAction::Close => self.close(&interaction).await,
                     ButtonAction::Delete => self.delete(&interaction).await,
+                    ButtonAction::Unclaim => Box::pin(self.unclaim(&interaction)).await,
                     // Opening happens before a ticket exists; the router never sends it here.
                     ButtonAction::Open => Ok(Flow::Continue),
                 };
@@ -243,6 +253,7 @@ impl TicketState {
                 }
             }
             TicketMsg::AiDone(thought) => self.secretary_done(myself, *thought).await?,
+            TicketMsg::RenameDue => Box::pin(self.rename_due()).await?,
             TicketMsg::PostWelcome(pause) => {
                 if self.ticket.status().is_active() {
                     Box::pin(self.welcome_or_retry(myself, pause)).await;
@@ -277,6 +288,7 @@ impl TicketState {
         if !status.is_active() {
             myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
         }
+        self.resume_rename().await;
         // A restarted actor answers what the opener wrote while nobody answered, including
         // what the router queued for storage while its predecessor died.
         self.ctx.messages.flush().await;
