@@ -19,3 +19,4 @@ mod panel_views;
 mod recovery;
 mod startup;
 mod storage;
+mod workflow_staff;

@@ -62,7 +62,14 @@ async fn bot_logs_in_and_registers_its_commands() {
         .collect();
     assert_eq!(
         names,
-        ["setup_ticket_button", "ticket_transcript", "ticket"]
+        [
+            "setup_ticket_button",
+            "ticket_transcript",
+            "ticket",
+            "tag",
+            "blacklist",
+            "tags"
+        ]
     );
 
     // Category rights as the original bot set them at start-up.

@@ -26,25 +26,13 @@ use crate::tickets::port::{Call, Discord, HISTORY_PAGE, LogEntry, Member, Post, 
 /// The port's twilight side: the REST client, the log channel's poster and the server.
 pub struct DiscordRest {
     pub http: Arc<Client>,
-    /// Without rate limiter: renames, whose long 429s the port reports instead of waiting.
-    pub(super) renamer: Client,
     log: LogChannel,
     pub(super) guild: Id<GuildMarker>,
 }
 
 impl DiscordRest {
-    pub fn new(
-        http: Arc<Client>,
-        renamer: Client,
-        log: LogChannel,
-        guild: Id<GuildMarker>,
-    ) -> Self {
-        Self {
-            http,
-            renamer,
-            log,
-            guild,
-        }
+    pub fn new(http: Arc<Client>, log: LogChannel, guild: Id<GuildMarker>) -> Self {
+        Self { http, log, guild }
     }
 
     /// Every interaction answer passes here, so none can exceed Discord's limits.

@@ -21,6 +21,11 @@ use crate::tickets::port::{Member, Renamed};
 const CHOICES: usize = 25;
 const CHOICE_CHARS: usize = 100;
 
+/// The rate limiter's name of a channel's PATCH route.
+fn path(channel: Id<ChannelMarker>) -> String {
+    format!("channels/{channel}")
+}
+
 impl DiscordRest {
     /// The move with the rename in one request; when the rename is put off, the move alone.
     pub(super) async fn move_or_rename_later(
@@ -31,14 +36,15 @@ impl DiscordRest {
         name: Option<&str>,
     ) -> Result<Renamed> {
         if let Some(name) = name {
-            let sent = rest::send_or_later("move ticket channel", || {
-                self.renamer
-                    .update_channel(channel)
-                    .parent_id(Some(parent))
-                    .permission_overwrites(overwrites)
-                    .name(name)
-            })
-            .await?;
+            let sent =
+                rest::send_or_later("move ticket channel", &self.http, path(channel), || {
+                    self.http
+                        .update_channel(channel)
+                        .parent_id(Some(parent))
+                        .permission_overwrites(overwrites)
+                        .name(name)
+                })
+                .await?;
             let SentOrLater::Later(after) = sent else {
                 return Ok(Renamed::Done);
             };
@@ -66,8 +72,8 @@ impl DiscordRest {
         channel: Id<ChannelMarker>,
         name: &str,
     ) -> Result<Renamed> {
-        let sent = rest::send_or_later("rename ticket channel", || {
-            self.renamer.update_channel(channel).name(name)
+        let sent = rest::send_or_later("rename ticket channel", &self.http, path(channel), || {
+            self.http.update_channel(channel).name(name)
         })
         .await?;
         Ok(match sent {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use twilight_http::Client;
 use twilight_http::error::ErrorType;
 use twilight_http::response::Response;
+use twilight_http_ratelimiting::{Endpoint, Method};
 use twilight_model::channel::message::AllowedMentions;
 
 use crate::config::Config;
@@ -14,13 +15,6 @@ use crate::error::{Error, Result};
 /// Builds the twilight client; REST goes to `DISCORD_API_BASE` when it is not Discord's.
 pub fn client(config: &Config) -> Client {
     builder(config).build()
-}
-
-/// A client without twilight's rate limiter, for the requests whose 429 the caller handles
-/// (channel renames): the limiter would sleep the caller until Discord allows the request,
-/// which for a third rename within 10 minutes is minutes.
-pub fn client_without_ratelimiter(config: &Config) -> Client {
-    builder(config).ratelimiter(None).build()
 }
 
 fn builder(config: &Config) -> twilight_http::client::ClientBuilder {
@@ -85,55 +79,56 @@ pub fn is_transient(err: &twilight_http::Error) -> bool {
     }
 }
 
-/// The longest rate limit a caller of [`send_or_later`] waits out in place.
-pub const WAIT_IN_PLACE: Duration = Duration::from_secs(1);
+/// The longest a caller of [`send_or_later`] waits for a rate-limited request.
+pub const WAIT_IN_PLACE: Duration = Duration::from_secs(2);
 
 /// What [`send_or_later`] did.
 pub enum SentOrLater<T> {
     Sent(T),
-    /// Discord rate-limited the request for longer than [`WAIT_IN_PLACE`]: not sent.
+    /// Discord rate-limits the request for longer than [`WAIT_IN_PLACE`]: not sent.
     Later(Duration),
 }
 
-/// Like [`send`] over a client without rate limiter: a 429 of up to [`WAIT_IN_PLACE`] is
-/// waited out, a longer one is returned with its `retry_after` instead of waited for.
-pub async fn send_or_later<T, F, Fut>(what: &str, make: F) -> Result<SentOrLater<Response<T>>>
+/// Like [`send`], for a request on `path` (`channels/{id}`, PATCH) that Discord may
+/// rate-limit for minutes (a channel's third rename within 10 minutes): twilight's limiter
+/// would sleep the caller until then. When the limiter knows the route as exhausted for
+/// longer than [`WAIT_IN_PLACE`], or the request is still waiting for it after that long
+/// (the 429 taught it), the request is dropped and the wait returned instead.
+pub async fn send_or_later<T, F, Fut>(
+    what: &str,
+    client: &Client,
+    path: String,
+    make: F,
+) -> Result<SentOrLater<Response<T>>>
 where
     F: Fn() -> Fut,
     Fut: IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
 {
-    for _ in 1..ATTEMPTS {
-        match make().await {
-            Ok(response) => return Ok(SentOrLater::Sent(response)),
-            Err(err) => match retry_after(&err) {
-                Some(after) if after > WAIT_IN_PLACE => {
-                    tracing::info!(request = what, retry_after = ?after, "Discord rate limit; the request waits");
-                    return Ok(SentOrLater::Later(after));
-                }
-                Some(after) => tokio::time::sleep(after).await,
-                None if is_transient(&err) => break,
-                None => {
-                    crate::metrics::discord_error(true);
-                    tracing::error!(request = what, error = %err, "Discord request failed");
-                    return Err(Error::Discord(err));
-                }
-            },
-        }
+    let endpoint = Endpoint {
+        method: Method::Patch,
+        path,
+    };
+    if let Some(after) = limited_for(client, &endpoint).await {
+        return Ok(SentOrLater::Later(after));
     }
-    Ok(SentOrLater::Sent(send(what, make).await?))
+    match tokio::time::timeout(WAIT_IN_PLACE, send(what, &make)).await {
+        Ok(sent) => Ok(SentOrLater::Sent(sent?)),
+        Err(_) => match limited_for(client, &endpoint).await {
+            Some(after) => {
+                tracing::info!(request = what, retry_after = ?after, "Discord rate limit; the request waits");
+                Ok(SentOrLater::Later(after))
+            }
+            // Slow, not limited: wait for it like for any other request.
+            None => Ok(SentOrLater::Sent(send(what, make).await?)),
+        },
+    }
 }
 
-/// How long Discord asks to wait before a rate-limited request is tried again.
-fn retry_after(err: &twilight_http::Error) -> Option<Duration> {
-    use twilight_http::api_error::ApiError;
-    match err.kind() {
-        ErrorType::Response {
-            status,
-            error: ApiError::Ratelimited(limited),
-            ..
-        } if status.get() == 429 => {
-            Some(Duration::try_from_secs_f64(limited.retry_after).unwrap_or(Duration::ZERO))
-        }
-        _ => None,
-    }
+/// How long the rate limiter keeps `endpoint` closed, when longer than [`WAIT_IN_PLACE`].
+async fn limited_for(client: &Client, endpoint: &Endpoint) -> Option<Duration> {
+    let bucket = client.ratelimiter()?.bucket(endpoint.clone()).await?;
+    let left = bucket
+        .reset_at
+        .saturating_duration_since(std::time::Instant::now());
+    (bucket.remaining == 0 && left > WAIT_IN_PLACE).then_some(left)
 }
