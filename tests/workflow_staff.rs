@@ -416,11 +416,54 @@ async fn a_third_rename_waits_on_discord_while_the_ticket_answers_and_survives_a
     assert!(clicked.elapsed() < window / 2);
     assert_eq!(bot.emu.channel(channel).unwrap().name, "zweiter-name");
 
+    // A claim meanwhile is answered and moves the channel at once; its name joins the wait
+    // (the newest name wins).
+    let ir = bot.press(SUPPORTERS[0], &ticket, "ticket:claim").await;
+    assert_eq!(
+        bot.answer_text(&ir).await,
+        texts::claimed(ticket.id, SUPPORTERS[0])
+    );
+    let claimed_cat = bot.spec().claimed_cat;
+    bot.emu
+        .wait_for(WAIT, |e| {
+            e.channel(channel)
+                .filter(|c| c.parent_id == Some(claimed_cat))
+        })
+        .await
+        .expect("moved to the claimed category");
+    assert!(
+        asked.elapsed() < window - Duration::from_secs(2),
+        "the move did not wait for the rename"
+    );
+    assert_eq!(bot.emu.channel(channel).unwrap().name, "zweiter-name");
+    let claimed_name = format!("spieler-0-supporter0-{}", ticket.id);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let pending = bot
+            .db
+            .run(move |c| queries::pending_rename(c, id))
+            .await
+            .unwrap();
+        // As the bot asks for it; Discord lower-cases it.
+        if pending
+            .as_ref()
+            .is_some_and(|(name, _)| name.to_lowercase() == claimed_name)
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the claim's name waits too: {pending:?}, channel {:?}",
+            bot.emu.channel(channel).map(|c| c.name)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
     // Recorded, so a restart does not forget it.
     bot.restart().await;
     bot.emu
         .wait_for(WAIT, |e| {
-            e.channel(channel).filter(|c| c.name == "dritter-name")
+            e.channel(channel).filter(|c| c.name == claimed_name)
         })
         .await
         .expect("renamed once Discord allowed it");
@@ -446,7 +489,7 @@ async fn a_third_rename_waits_on_discord_while_the_ticket_answers_and_survives_a
         .iter()
         .filter(|a| *a == "renamed")
         .count();
-    assert_eq!(renamed, 4, "two renames, the wait, the late rename");
+    assert_eq!(renamed, 5, "two renames, two waits, the late rename");
 }
 
 #[tokio::test]

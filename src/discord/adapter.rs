@@ -26,13 +26,27 @@ use crate::tickets::port::{Call, Discord, HISTORY_PAGE, LogEntry, Member, Post, 
 /// The port's twilight side: the REST client, the log channel's poster and the server.
 pub struct DiscordRest {
     pub http: Arc<Client>,
+    /// A client of its own for the channel PATCHes that rename: what its rate limiter learns
+    /// from a rename's 429 (the channel's route closed for minutes) must not hold up the
+    /// moves and overwrites `http` sends to the same channel meanwhile.
+    pub(super) renamer: Client,
     log: LogChannel,
     pub(super) guild: Id<GuildMarker>,
 }
 
 impl DiscordRest {
-    pub fn new(http: Arc<Client>, log: LogChannel, guild: Id<GuildMarker>) -> Self {
-        Self { http, log, guild }
+    pub fn new(
+        http: Arc<Client>,
+        renamer: Client,
+        log: LogChannel,
+        guild: Id<GuildMarker>,
+    ) -> Self {
+        Self {
+            http,
+            renamer,
+            log,
+            guild,
+        }
     }
 
     /// Every interaction answer passes here, so none can exceed Discord's limits.

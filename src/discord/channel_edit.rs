@@ -37,8 +37,8 @@ impl DiscordRest {
     ) -> Result<Renamed> {
         if let Some(name) = name {
             let sent =
-                rest::send_or_later("move ticket channel", &self.http, path(channel), || {
-                    self.http
+                rest::send_or_later("move ticket channel", &self.renamer, path(channel), || {
+                    self.renamer
                         .update_channel(channel)
                         .parent_id(Some(parent))
                         .permission_overwrites(overwrites)
@@ -72,9 +72,12 @@ impl DiscordRest {
         channel: Id<ChannelMarker>,
         name: &str,
     ) -> Result<Renamed> {
-        let sent = rest::send_or_later("rename ticket channel", &self.http, path(channel), || {
-            self.http.update_channel(channel).name(name)
-        })
+        let sent = rest::send_or_later(
+            "rename ticket channel",
+            &self.renamer,
+            path(channel),
+            || self.renamer.update_channel(channel).name(name),
+        )
         .await?;
         Ok(match sent {
             SentOrLater::Sent(_) => Renamed::Done,
