@@ -234,6 +234,36 @@ async fn transfer_goes_to_a_staff_member_within_their_claim_limit() {
         "roles are read from the resolved members"
     );
     log_entry(&bot, texts::LOG_TRANSFERRED).await;
+
+    // Without the member in the interaction, their roles are looked up. This is the
+    // channel's third rename within 10 minutes: the answer says when it follows.
+    let ir = bot
+        .emu
+        .slash_command_unresolved(
+            SUPPORTERS[1],
+            channel,
+            "ticket",
+            user_sub("transfer", SUPPORTERS[3]),
+        )
+        .await;
+    let answer = bot.answer_text(&ir).await;
+    let transferred = texts::transferred(ticket.id, SUPPORTERS[1], SUPPORTERS[3]);
+    assert!(answer.starts_with(&transferred), "{answer}");
+    assert!(
+        answer.contains("supporter3") && answer.contains(":R>"),
+        "{answer}"
+    );
+    let lookup = format!("/guilds/{}/members/{}", spec.guild_id, SUPPORTERS[3]);
+    assert!(
+        bot.emu
+            .requests()
+            .iter()
+            .any(|r| r.is("GET", &lookup) && r.succeeded())
+    );
+    assert_eq!(
+        bot.ticket(ticket.id).await.claimed_by,
+        Some(SUPPORTERS[3] as i64)
+    );
 }
 
 #[tokio::test]

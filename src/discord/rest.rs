@@ -79,8 +79,9 @@ pub fn is_transient(err: &twilight_http::Error) -> bool {
     }
 }
 
-/// The longest a caller of [`send_or_later`] waits for a rate-limited request.
-pub const WAIT_IN_PLACE: Duration = Duration::from_secs(2);
+/// The longest a caller of [`send_or_later`] waits for a rate-limited request: short, as an
+/// interaction waiting on it must be answered within Discord's 3 s.
+pub const WAIT_IN_PLACE: Duration = Duration::from_secs(1);
 
 /// What [`send_or_later`] did.
 pub enum SentOrLater<T> {

@@ -393,6 +393,32 @@ impl DiscordEmu {
         name: &str,
         options: Value,
     ) -> InteractionRef {
+        self.slash_command_resolving(user_id, channel_id, name, options, true)
+            .await
+    }
+
+    /// Like [`slash_command_with_options`](Self::slash_command_with_options) without the
+    /// `resolved` users and members, as Discord sends a command whose member it could not
+    /// resolve (e.g. a user id typed by hand who is not in the server cache).
+    pub async fn slash_command_unresolved(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> InteractionRef {
+        self.slash_command_resolving(user_id, channel_id, name, options, false)
+            .await
+    }
+
+    async fn slash_command_resolving(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+        resolve: bool,
+    ) -> InteractionRef {
         let result = self.inner.update(|m| {
             let command = m
                 .commands
@@ -404,7 +430,7 @@ impl DiscordEmu {
             if let Some(g) = command.get("guild_id") {
                 data["guild_id"] = g.clone();
             }
-            if let Some(resolved) = resolved_users(m, &data["options"]) {
+            if let Some(resolved) = resolved_users(m, &data["options"]).filter(|_| resolve) {
                 data["resolved"] = resolved;
             }
             let name = Some(name.to_owned());
