@@ -43,10 +43,22 @@ pub enum AuditAction {
     TagDeleted,
     /// A tag was posted in a ticket (`/tag`).
     TagPosted,
+    /// A closed ticket was opened again ("Wieder öffnen").
+    Reopened,
+    /// Staff asked the opener to confirm the close (`/ticket closerequest`).
+    CloseRequested,
+    /// The opener kept the ticket open ("Offen lassen").
+    CloseRequestKept,
+    /// The opener rated the ticket (detail: the stars).
+    Rated,
+    /// The opener commented on their rating.
+    RatingCommented,
+    /// The opener's direct message (transcript and rating) could not be delivered.
+    DmRefused,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 28] = [
         Self::Opened,
         Self::Claimed,
         Self::Closed,
@@ -69,6 +81,12 @@ impl AuditAction {
         Self::TagSaved,
         Self::TagDeleted,
         Self::TagPosted,
+        Self::Reopened,
+        Self::CloseRequested,
+        Self::CloseRequestKept,
+        Self::Rated,
+        Self::RatingCommented,
+        Self::DmRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -95,6 +113,12 @@ impl AuditAction {
             Self::TagSaved => "tag_saved",
             Self::TagDeleted => "tag_deleted",
             Self::TagPosted => "tag_posted",
+            Self::Reopened => "reopened",
+            Self::CloseRequested => "close_requested",
+            Self::CloseRequestKept => "close_request_kept",
+            Self::Rated => "rated",
+            Self::RatingCommented => "rating_commented",
+            Self::DmRefused => "dm_refused",
         }
     }
 

@@ -49,6 +49,10 @@ pub struct Config {
     pub cleanup_after: Duration,
     /// How often closed channels are checked for cleanup (`TICKET_CLEANUP_INTERVAL_SECONDS`).
     pub cleanup_every: Duration,
+    /// `CLOSE_REQUEST_TIMEOUT`: a close request nobody answers closes the ticket after this.
+    pub close_request_timeout: Duration,
+    /// `REOPEN_BY_OPENER`: the opener may reopen their closed ticket (staff always may).
+    pub reopen_by_opener: bool,
     pub ai: AiConfig,
     pub panel: PanelConfig,
     pub database_url: String,
@@ -229,6 +233,9 @@ impl Config {
                 900,
                 1..=86_400,
             )?)),
+            close_request_timeout: env
+                .duration("CLOSE_REQUEST_TIMEOUT", Duration::from_secs(24 * 3600))?,
+            reopen_by_opener: env.boolean("REOPEN_BY_OPENER", true)?,
             ai: AiConfig {
                 api_key: env.optional("OPENAI_API_KEY"),
                 model: env

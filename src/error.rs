@@ -93,4 +93,21 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Discord's JSON error code (e.g. 50007 "Cannot send messages to this user"), when this
+    /// is a Discord response error that carries one.
+    pub fn discord_code(&self) -> Option<u64> {
+        match self {
+            Self::Discord(err) => match err.kind() {
+                twilight_http::error::ErrorType::Response {
+                    error: twilight_http::api_error::ApiError::General(general),
+                    ..
+                } => Some(general.code),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,5 +1,9 @@
 //! Every text the bot shows on Discord, in one place (German, as in the original bot).
 
+mod staff;
+
+pub use staff::*;
+
 pub const SETUP_EMBED_TITLE: &str = "Ticket-Hilfe";
 pub const SETUP_EMBED_DESCRIPTION: &str = "Klicke auf den Button, um ein neues Ticket zu erstellen. \
      Wenn du gebannt wurdest, nenne bitte deine ID, damit wir dir Auskunft geben können.";
@@ -206,133 +210,122 @@ pub const LOG_VERDICT: &str = "Sekretärin: Übergabe an das Team";
 pub const LOG_AI_FALLBACK: &str = "Sekretärin: Skript statt KI";
 pub const LOG_BAN_LOOKUP_FAILED: &str = "Sekretärin: Ban-Datenbank nicht erreichbar";
 
-// Staff workflow: unclaim, transfer, members, rename, blacklist, tags.
-pub const NOT_CLAIMED: &str = "Dieses Ticket ist nicht beansprucht.";
-pub const NOT_CLAIMER_OR_ADMIN: &str =
-    "Nur wer das Ticket beansprucht hat oder ein Admin darf das.";
+// The close workflow: close with a reason, reopen, close requests, the opener's DM and rating.
+pub const LABEL_CLOSE_REASON: &str = "Mit Grund schließen";
+pub const LABEL_REOPEN: &str = "Wieder öffnen";
+pub const LABEL_CONFIRM_CLOSE: &str = "Schließen bestätigen";
+pub const LABEL_KEEP_OPEN: &str = "Offen lassen";
 
-pub fn unclaimed(number: i64, by: u64) -> String {
-    format!("Ticket #{number} wurde von <@{by}> freigegeben und ist wieder offen.")
-}
+/// Discord allows 45 characters for a modal's title and a field's label.
+pub const CLOSE_REASON_TITLE: &str = "Ticket mit Grund schließen";
+pub const CLOSE_REASON_LABEL: &str = "Grund";
+pub const RATING_COMMENT_TITLE: &str = "Kommentar zur Bewertung";
+pub const RATING_COMMENT_LABEL: &str = "Kommentar (freiwillig)";
 
-pub fn transferred(number: i64, from: u64, to: u64) -> String {
-    format!("Ticket #{number} wurde von <@{from}> an <@{to}> übergeben.")
-}
-
-pub fn target_not_staff(user: u64) -> String {
-    format!(
-        "<@{user}> hat keine Support- oder Admin-Rolle; das Ticket kann nur an das Team übergeben werden."
-    )
-}
-
-pub fn already_holds(user: u64) -> String {
-    format!("<@{user}> hat dieses Ticket bereits beansprucht.")
-}
-
-pub fn target_claim_limit(user: u64, limit: u32) -> String {
-    format!("<@{user}> hat bereits {limit} beanspruchte Tickets und kann keines mehr übernehmen.")
-}
-
-pub const NOT_A_MEMBER: &str = "Dieses Mitglied ist nicht (mehr) auf dem Server.";
-
-pub fn member_added(user: u64) -> String {
-    format!("<@{user}> wurde zum Ticket hinzugefügt.")
-}
-
-pub fn member_removed(user: u64) -> String {
-    format!("<@{user}> wurde aus dem Ticket entfernt.")
-}
-
-pub fn already_added(user: u64) -> String {
-    format!("<@{user}> hat bereits Zugang zu diesem Ticket.")
-}
-
-pub fn not_added(user: u64) -> String {
-    format!("<@{user}> wurde nicht zu diesem Ticket hinzugefügt.")
-}
-
-pub const OPENER_NOT_REMOVABLE: &str =
-    "Wer das Ticket eröffnet hat, kann nicht aus dem Ticket entfernt werden.";
-pub const BAD_CHANNEL_NAME: &str = "Der Kanalname muss 1 bis 100 Zeichen lang sein.";
-
-pub fn renamed(name: &str) -> String {
-    format!("Der Kanal heißt jetzt „{name}“.")
-}
-
-/// A rename Discord's limit puts off: when it happens.
-pub fn rename_later(name: &str, due_unix: i64) -> String {
-    format!(
-        "Discord erlaubt nur zwei Umbenennungen eines Kanals in 10 Minuten. \
-         Der Kanal wird <t:{due_unix}:R> in „{name}“ umbenannt."
-    )
-}
-
-pub const BLACKLIST_STAFF: &str =
-    "Teammitglieder (Support oder Admin) können nicht auf die Sperrliste gesetzt werden.";
-pub const BLACKLISTED_OPEN: &str =
-    "Du bist für Tickets gesperrt und kannst kein neues Ticket eröffnen.";
-
-pub fn blacklisted(user: u64, reason: &str) -> String {
+/// The close message in the closed channel, with the reason when one was given.
+pub fn closed_notice(reason: Option<&str>) -> String {
     match reason {
-        "" => format!("<@{user}> ist jetzt für Tickets gesperrt."),
-        reason => format!("<@{user}> ist jetzt für Tickets gesperrt. Grund: {reason}"),
+        Some(reason) => format!("{CLOSED_NOTICE}\n**Grund:** {reason}"),
+        None => CLOSED_NOTICE.to_owned(),
     }
 }
 
-pub fn already_blacklisted(user: u64) -> String {
-    format!("<@{user}> ist bereits gesperrt.")
+pub fn closed_log(reason: Option<&str>) -> String {
+    reason.map(|r| format!("Grund: {r}")).unwrap_or_default()
 }
 
-pub fn unblacklisted(user: u64) -> String {
-    format!("<@{user}> ist nicht mehr für Tickets gesperrt.")
+pub fn reopened(number: i64, by: u64) -> String {
+    format!("Ticket #{number} wurde wieder geöffnet von <@{by}>.")
 }
 
-pub fn not_blacklisted(user: u64) -> String {
-    format!("<@{user}> ist nicht gesperrt.")
+pub const NOT_REOPENER: &str = "Nur das Team darf dieses Ticket wieder öffnen.";
+pub const NOT_STAFF_OR_OPENER_REOPEN: &str =
+    "Nur das Team oder die Person, die das Ticket eröffnet hat, darf es wieder öffnen.";
+pub const TICKET_NOT_CLOSED: &str = "Dieses Ticket ist nicht geschlossen.";
+
+pub fn reopen_other_open(channel_id: Option<i64>) -> String {
+    match channel_id {
+        Some(channel) => format!(
+            "Das Ticket kann nicht wieder geöffnet werden: es gibt bereits ein offenes Ticket \
+             dieser Person: <#{channel}>"
+        ),
+        None => "Das Ticket kann nicht wieder geöffnet werden: für diese Person wird gerade \
+                 ein anderes Ticket erstellt."
+            .to_owned(),
+    }
 }
 
-pub const BLACKLIST_EMPTY: &str = "Niemand ist für Tickets gesperrt.";
-pub const BLACKLIST_TITLE: &str = "Für Tickets gesperrt";
-
-pub fn bad_tag_name(max: usize) -> String {
-    format!("Ein Tag-Name darf keine Leerzeichen enthalten und höchstens {max} Zeichen lang sein.")
+pub fn close_request(opener: u64, by: u64, reason: Option<&str>, due_unix: i64) -> String {
+    let reason = reason
+        .map(|r| format!("\n**Grund:** {r}"))
+        .unwrap_or_default();
+    format!(
+        "<@{opener}>, <@{by}> möchte dieses Ticket schließen. Ist dein Anliegen erledigt?{reason}\n\
+         Ohne Antwort wird das Ticket <t:{due_unix}:R> geschlossen."
+    )
 }
 
-pub fn bad_tag_text(max: usize) -> String {
-    format!("Der Text eines Tags muss 1 bis {max} Zeichen lang sein.")
+pub const CLOSE_REQUEST_SENT: &str = "Die Schließanfrage wurde gestellt.";
+pub const CLOSE_REQUEST_ONLY_OPENER: &str =
+    "Nur die Person, die das Ticket eröffnet hat, kann diese Anfrage beantworten.";
+pub const CLOSE_REQUEST_NOT_PENDING: &str =
+    "Diese Schließanfrage ist nicht mehr offen (bereits beantwortet oder abgelaufen).";
+pub const CLOSE_REQUEST_ALREADY: &str =
+    "Für dieses Ticket wartet bereits eine Schließanfrage auf Antwort.";
+pub const CLOSE_REQUEST_KEPT: &str = "Das Ticket bleibt offen.";
+
+pub fn close_request_kept(opener: u64) -> String {
+    format!("<@{opener}> möchte das Ticket offen lassen. Die Schließanfrage ist beendet.")
 }
 
-pub fn tags_full(max: i64) -> String {
-    format!("Es gibt bereits {max} Tags, mehr sind nicht möglich. Lösche zuerst einen.")
+pub fn close_request_confirmed(opener: u64) -> String {
+    format!("<@{opener}> hat das Schließen bestätigt.")
 }
 
-pub fn tag_saved(name: &str) -> String {
-    format!("Tag „{name}“ gespeichert.")
+pub const CLOSE_REQUEST_EXPIRED: &str =
+    "Keine Antwort auf die Schließanfrage: das Ticket wurde geschlossen.";
+
+/// The direct message to the opener when their ticket ends.
+pub fn ended_dm_title(number: i64) -> String {
+    format!("Dein Ticket #{number} wurde geschlossen")
 }
 
-pub fn tag_deleted(name: &str) -> String {
-    format!("Tag „{name}“ gelöscht.")
+pub fn ended_dm(closed_by: Option<&str>, reason: Option<&str>) -> String {
+    let by = closed_by.unwrap_or("dem System");
+    let reason = reason.unwrap_or("kein Grund angegeben");
+    format!(
+        "Geschlossen von: {by}\nGrund: {reason}\n\nDas Transkript hängt an. \
+         Wie zufrieden warst du mit der Hilfe? Bewerte uns mit 1 (schlecht) bis 5 (sehr gut)."
+    )
 }
 
-pub fn unknown_tag(name: &str) -> String {
-    format!("Einen Tag „{name}“ gibt es nicht.")
+pub const RATING_THANKS: &str = "Danke für deine Bewertung.";
+
+pub fn rated_dm(stars: i32) -> String {
+    format!("Deine Bewertung: {stars} von 5. Danke!")
 }
 
-pub fn tag_posted(name: &str) -> String {
-    format!("Tag „{name}“ gesendet.")
+pub const RATING_TWICE: &str = "Dieses Ticket hast du bereits bewertet.";
+pub const RATING_NOT_OPENER: &str =
+    "Nur die Person, die das Ticket eröffnet hat, darf es bewerten.";
+pub const RATING_UNKNOWN_TICKET: &str =
+    "Dieses Ticket gibt es nicht (mehr); nichts wurde gespeichert.";
+pub const RATING_NOT_ENDED: &str =
+    "Dieses Ticket ist noch offen und kann noch nicht bewertet werden.";
+pub const RATING_COMMENT_SAVED: &str = "Danke, dein Kommentar wurde gespeichert.";
+pub const RATING_COMMENT_TWICE: &str = "Zu dieser Bewertung gibt es bereits einen Kommentar.";
+
+pub const LOG_REOPENED: &str = "Ticket wieder geöffnet";
+pub const LOG_CLOSE_REQUESTED: &str = "Schließen angefragt";
+pub const LOG_CLOSE_REQUEST_KEPT: &str = "Schließanfrage abgelehnt";
+pub const LOG_RATED: &str = "Ticket bewertet";
+pub const LOG_RATING_COMMENT: &str = "Kommentar zur Bewertung";
+pub const LOG_DM_REFUSED: &str = "Direktnachricht nicht zustellbar";
+
+pub fn dm_refused(opener: i64) -> String {
+    format!(
+        "<@{opener}> nimmt keine Direktnachrichten an; Transkript und Bewertung wurden nicht \
+         zugestellt."
+    )
 }
-
-pub const TAGS_EMPTY: &str = "Es gibt noch keine Tags.";
-pub const TAGS_TITLE: &str = "Tags";
-
-pub const LOG_UNCLAIMED: &str = "Ticket freigegeben";
-pub const LOG_TRANSFERRED: &str = "Ticket übergeben";
-pub const LOG_MEMBER_ADDED: &str = "Mitglied hinzugefügt";
-pub const LOG_MEMBER_REMOVED: &str = "Mitglied entfernt";
-pub const LOG_RENAMED: &str = "Ticket umbenannt";
-pub const LOG_RENAME_LATER: &str = "Umbenennung wartet auf Discord";
-pub const LOG_BLACKLISTED: &str = "Mitglied gesperrt";
-pub const LOG_UNBLACKLISTED: &str = "Sperre aufgehoben";
-pub const LOG_TAG_SAVED: &str = "Tag gespeichert";
-pub const LOG_TAG_DELETED: &str = "Tag gelöscht";
-pub const LOG_TAG_POSTED: &str = "Tag gesendet";
+pub const CLOSE_REASON_MISSING: &str = "Bitte gib einen Grund an; das Ticket bleibt offen.";

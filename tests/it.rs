@@ -19,4 +19,5 @@ mod panel_views;
 mod recovery;
 mod startup;
 mod storage;
+mod workflow_close;
 mod workflow_staff;

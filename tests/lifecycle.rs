@@ -185,7 +185,12 @@ async fn click_opens_a_private_channel_with_welcome_and_staff_buttons() {
         .collect();
     assert_eq!(
         labels,
-        ["Ticket beanspruchen", "Ticket schließen", "Ticket löschen"]
+        [
+            "Ticket beanspruchen",
+            "Ticket schließen",
+            "Mit Grund schließen",
+            "Ticket löschen"
+        ]
     );
     // Welcome and greeting are stored like every other message of the channel.
     bot.wait_messages(ticket.id, |m| m.len() >= 2).await;

@@ -77,6 +77,21 @@ impl Env<'_> {
         })
     }
 
+    /// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`, any case); unset is `default`.
+    pub(super) fn boolean(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
+        let Some(raw) = self.optional(key) else {
+            return Ok(default);
+        };
+        match raw.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            _ => Err(ConfigError::new(
+                key,
+                format!("expected true or false, got {raw:?}"),
+            )),
+        }
+    }
+
     pub(super) fn url(
         &self,
         key: &str,

@@ -3,8 +3,8 @@
 use diesel::prelude::*;
 
 use super::schema::{
-    ai_turns, audit_log, blacklist, message_revisions, messages, tags, tickets, transcript_entries,
-    transcripts,
+    ai_turns, audit_log, blacklist, close_requests, message_revisions, messages, ratings, tags,
+    tickets, transcript_entries, transcripts,
 };
 
 pub use super::status::{AiState, TicketStatus};
@@ -40,6 +40,8 @@ pub struct Ticket {
     /// Every message of the channel up to this Discord id is stored; the next catch-up on
     /// channel history starts here.
     pub history_synced_id: Option<i64>,
+    /// Why the ticket was last closed, when a reason was given.
+    pub close_reason: Option<String>,
 }
 
 /// A `tickets` row as stored, before its enums are read.
@@ -71,6 +73,7 @@ pub struct TicketRow {
     verdict_summary: Option<String>,
     verdict_at: Option<i64>,
     history_synced_id: Option<i64>,
+    close_reason: Option<String>,
 }
 
 /// Loaded through [`TicketRow`]: a status or AI state no version of the bot writes is an error
@@ -121,6 +124,7 @@ where
             verdict_summary: row.verdict_summary,
             verdict_at: row.verdict_at,
             history_synced_id: row.history_synced_id,
+            close_reason: row.close_reason,
         })
     }
 }
@@ -160,6 +164,7 @@ impl Ticket {
             verdict_summary: None,
             verdict_at: None,
             history_synced_id: None,
+            close_reason: None,
         }
     }
 }
@@ -322,4 +327,62 @@ pub struct Tag {
     pub body: String,
     pub updated_by: i64,
     pub updated_at: i64,
+}
+
+/// A `/ticket closerequest`; `state` is one of [`CloseRequest::PENDING`] and the answers.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = close_requests)]
+pub struct CloseRequest {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub requested_by: i64,
+    pub requested_by_name: String,
+    pub reason: Option<String>,
+    /// The message with the opener's buttons, once posted.
+    pub message_id: Option<i64>,
+    pub state: String,
+    pub created_at: i64,
+    /// When no answer closes the ticket (Unix ms).
+    pub due_at: i64,
+    pub answered_at: Option<i64>,
+}
+
+impl CloseRequest {
+    pub const PENDING: &'static str = "pending";
+    /// The opener confirmed; the ticket was closed.
+    pub const CONFIRMED: &'static str = "confirmed";
+    /// The opener kept the ticket open.
+    pub const KEPT: &'static str = "kept";
+    /// Nobody answered in time; the ticket was closed.
+    pub const EXPIRED: &'static str = "expired";
+    /// The ticket was closed another way while the request waited.
+    pub const SUPERSEDED: &'static str = "superseded";
+
+    pub fn is_pending(&self) -> bool {
+        self.state == Self::PENDING
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = close_requests)]
+pub struct NewCloseRequest {
+    pub ticket_id: i64,
+    pub requested_by: i64,
+    pub requested_by_name: String,
+    pub reason: Option<String>,
+    pub state: &'static str,
+    pub created_at: i64,
+    pub due_at: i64,
+}
+
+/// The opener's rating of a ticket: 1 … 5 stars and an optional comment.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ratings)]
+pub struct Rating {
+    pub ticket_id: i64,
+    pub rater_id: i64,
+    pub stars: i32,
+    pub comment: Option<String>,
+    pub rated_at: i64,
+    pub commented_at: Option<i64>,
 }

@@ -28,6 +28,7 @@ diesel::table! {
         verdict_summary -> Nullable<Text>,
         verdict_at -> Nullable<BigInt>,
         history_synced_id -> Nullable<BigInt>,
+        close_reason -> Nullable<Text>,
     }
 }
 
@@ -183,5 +184,31 @@ diesel::table! {
         ticket_id -> BigInt,
         name -> Text,
         due_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    close_requests (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        requested_by -> BigInt,
+        requested_by_name -> Text,
+        reason -> Nullable<Text>,
+        message_id -> Nullable<BigInt>,
+        state -> Text,
+        created_at -> BigInt,
+        due_at -> BigInt,
+        answered_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    ratings (ticket_id) {
+        ticket_id -> BigInt,
+        rater_id -> BigInt,
+        stars -> Integer,
+        comment -> Nullable<Text>,
+        rated_at -> BigInt,
+        commented_at -> Nullable<BigInt>,
     }
 }

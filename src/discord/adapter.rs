@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use twilight_http::Client;
 use twilight_model::application::interaction::Interaction;
-use twilight_model::channel::message::{AllowedMentions, Embed, MessageFlags};
+use twilight_model::channel::message::{AllowedMentions, Component, Embed, MessageFlags};
 use twilight_model::channel::permission_overwrite::PermissionOverwrite;
 use twilight_model::channel::{Channel, ChannelType, Message};
 use twilight_model::http::attachment::Attachment;
@@ -289,6 +289,34 @@ impl Discord for DiscordRest {
             self.http.create_typing_trigger(channel).await?;
             Ok(())
         })
+    }
+
+    fn open_modal<'a>(
+        &'a self,
+        interaction: &'a Interaction,
+        custom_id: &'a str,
+        title: &'a str,
+        components: Vec<Component>,
+    ) -> Call<'a, ()> {
+        Box::pin(self.send_modal(interaction, custom_id, title, components))
+    }
+
+    fn direct_message<'a>(
+        &'a self,
+        user: Id<UserMarker>,
+        message: Post<'a>,
+        file: Option<(String, Vec<u8>)>,
+    ) -> Call<'a, Message> {
+        Box::pin(self.send_direct(user, message, file))
+    }
+
+    fn edit_message<'a>(
+        &'a self,
+        channel: Id<ChannelMarker>,
+        message: Id<MessageMarker>,
+        edit: Post<'a>,
+    ) -> Call<'a, ()> {
+        Box::pin(self.send_edit(channel, message, edit))
     }
 
     fn log(&self, entry: LogEntry<'_>) {

@@ -11,11 +11,11 @@ use twilight_model::channel::message::Component;
 use super::commands;
 use crate::texts;
 use crate::tickets::actor::TicketMsg;
-use crate::tickets::buttons::ButtonAction;
+use crate::tickets::buttons::{self, ButtonAction, RatingClick};
 use crate::tickets::commands::{self as ticket, TicketCommand};
 use crate::tickets::context::Ctx;
 use crate::tickets::supervisor::SupervisorMsg;
-use crate::tickets::{blacklist, open, record, tags};
+use crate::tickets::{blacklist, open, rating, record, tags};
 
 pub struct GatewayActor;
 
@@ -132,6 +132,11 @@ impl GatewayState {
 
     fn route_interaction(&self, interaction: Box<Interaction>) {
         let ctx = self.ctx.clone();
+        // The opener rates an ended ticket from the DM the bot sent them: the one thing a
+        // direct message may do.
+        if interaction.guild_id.is_none() && self.route_rating(&interaction) {
+            return;
+        }
         // The bot serves one server: a click in another server the bot was added to, or in a
         // direct message, must not create or touch anything in `GUILD_ID`.
         if interaction.guild_id != Some(ctx.config.guild_id) {
@@ -246,7 +251,47 @@ impl GatewayState {
                     answer(ctx, interaction, texts::NOT_A_TICKET);
                 }
             }
+            Some(InteractionData::ModalSubmit(data)) if data.custom_id == buttons::CLOSE_REASON => {
+                let Some(channel) = interaction.channel.as_ref().map(|c| c.id) else {
+                    return;
+                };
+                let reason = buttons::submitted_text(data);
+                if let Err(TicketMsg::CloseWithReason(interaction, _)) =
+                    self.to_ticket(channel, TicketMsg::CloseWithReason(interaction, reason))
+                {
+                    answer(ctx, interaction, texts::NOT_A_TICKET);
+                }
+            }
+            Some(InteractionData::ModalSubmit(data)) => {
+                tracing::warn!(custom_id = %data.custom_id, "modal with unknown custom_id");
+                answer(ctx, interaction, texts::UNKNOWN_ACTION);
+            }
             _ => {}
+        }
+    }
+
+    /// A rating button or the rating's comment modal from a DM: handed to `tickets::rating`,
+    /// which checks that the presser opened the ticket. False for anything else.
+    fn route_rating(&self, interaction: &Interaction) -> bool {
+        let ctx = self.ctx.clone();
+        let boxed = Box::new(interaction.clone());
+        match &interaction.data {
+            Some(InteractionData::MessageComponent(data)) => {
+                let Some(click) = RatingClick::from_custom_id(&data.custom_id) else {
+                    return false;
+                };
+                tokio::spawn(rating::rate(ctx, boxed, click));
+                true
+            }
+            Some(InteractionData::ModalSubmit(data)) => {
+                let Some(ticket) = buttons::rating_comment_ticket(&data.custom_id) else {
+                    return false;
+                };
+                let text = buttons::submitted_text(data);
+                tokio::spawn(rating::comment(ctx, boxed, ticket, text));
+                true
+            }
+            _ => false,
         }
     }
 

@@ -8,5 +8,6 @@ pub mod close_code;
 pub mod commands;
 pub mod gateway;
 pub mod log_channel;
+mod messages;
 pub mod rest;
 mod staff_lists;

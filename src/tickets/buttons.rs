@@ -1,8 +1,13 @@
 //! Our buttons and their stable `custom_id`s, and how clicks on the original Python bot's buttons
 //! are understood, so a server can switch bots without re-posting anything.
 
+use twilight_model::application::interaction::modal::{
+    ModalInteractionComponent, ModalInteractionData,
+};
 use twilight_model::channel::message::Component;
-use twilight_model::channel::message::component::{ActionRow, Button, ButtonStyle};
+use twilight_model::channel::message::component::{
+    ActionRow, Button, ButtonStyle, Label, TextInput, TextInputStyle,
+};
 
 use crate::texts;
 
@@ -11,6 +16,19 @@ pub const CLAIM: &str = "ticket:claim";
 pub const CLOSE: &str = "ticket:close";
 pub const DELETE: &str = "ticket:delete";
 pub const UNCLAIM: &str = "ticket:unclaim";
+/// Opens the reason modal; its submission carries the same id.
+pub const CLOSE_REASON: &str = "ticket:close_reason";
+pub const REOPEN: &str = "ticket:reopen";
+/// `ticket:closerequest:confirm:<request id>` and `ticket:closerequest:keep:<request id>`.
+const CLOSE_REQUEST_CONFIRM: &str = "ticket:closerequest:confirm:";
+const CLOSE_REQUEST_KEEP: &str = "ticket:closerequest:keep:";
+/// `rating:<ticket id>:<stars>` on the opener's DM.
+const RATING: &str = "rating:";
+/// `rating_comment:<ticket id>`: the comment modal after a rating.
+const RATING_COMMENT: &str = "rating_comment:";
+/// The text field of the reason and comment modals.
+pub const TEXT_FIELD: &str = "text";
+pub const REASON_MAX_CHARS: u16 = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ButtonAction {
@@ -20,6 +38,43 @@ pub enum ButtonAction {
     Delete,
     /// "Freigeben" on the claim message.
     Unclaim,
+    CloseReason,
+    Reopen,
+    /// The opener confirms close request `.0`.
+    ConfirmClose(i64),
+    /// The opener keeps the ticket open; close request `.0` ends.
+    KeepOpen(i64),
+}
+
+/// A click on a rating button of the DM: ticket and stars (1 … 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RatingClick {
+    pub ticket: i64,
+    pub stars: i32,
+}
+
+impl RatingClick {
+    pub fn from_custom_id(custom_id: &str) -> Option<Self> {
+        let (ticket, stars) = custom_id.strip_prefix(RATING)?.split_once(':')?;
+        let stars: i32 = stars.parse().ok().filter(|s| (1..=5).contains(s))?;
+        Some(Self {
+            ticket: ticket.parse().ok()?,
+            stars,
+        })
+    }
+}
+
+/// The ticket of a rating comment modal's `custom_id`.
+pub fn rating_comment_ticket(custom_id: &str) -> Option<i64> {
+    custom_id.strip_prefix(RATING_COMMENT)?.parse().ok()
+}
+
+pub fn rating_comment_id(ticket: i64) -> String {
+    format!("{RATING_COMMENT}{ticket}")
+}
+
+fn numbered_suffix(custom_id: &str, prefix: &str) -> Option<i64> {
+    custom_id.strip_prefix(prefix)?.parse().ok()
 }
 
 impl ButtonAction {
@@ -32,7 +87,15 @@ impl ButtonAction {
             CLOSE => return Some(Self::Close),
             DELETE => return Some(Self::Delete),
             UNCLAIM => return Some(Self::Unclaim),
+            CLOSE_REASON => return Some(Self::CloseReason),
+            REOPEN => return Some(Self::Reopen),
             _ => {}
+        }
+        if let Some(request) = numbered_suffix(custom_id, CLOSE_REQUEST_CONFIRM) {
+            return Some(Self::ConfirmClose(request));
+        }
+        if let Some(request) = numbered_suffix(custom_id, CLOSE_REQUEST_KEEP) {
+            return Some(Self::KeepOpen(request));
         }
         let numbered = |prefix: &str| {
             custom_id
@@ -64,9 +127,13 @@ impl ButtonAction {
 }
 
 fn button(custom_id: &str, label: &str, style: ButtonStyle) -> Component {
+    toggled_button(custom_id, label, style, false)
+}
+
+fn toggled_button(custom_id: &str, label: &str, style: ButtonStyle, disabled: bool) -> Component {
     Component::Button(Button {
         custom_id: Some(custom_id.to_owned()),
-        disabled: false,
+        disabled,
         emoji: None,
         id: None,
         label: Some(label.to_owned()),
@@ -88,22 +155,105 @@ pub fn staff_button_row() -> Vec<Component> {
         components: vec![
             button(CLAIM, texts::LABEL_CLAIM, ButtonStyle::Success),
             button(CLOSE, texts::LABEL_CLOSE, ButtonStyle::Danger),
+            button(CLOSE_REASON, texts::LABEL_CLOSE_REASON, ButtonStyle::Danger),
             button(DELETE, texts::LABEL_DELETE, ButtonStyle::Danger),
         ],
         id: None,
     })]
 }
 
-/// The claim message's button: the claimer (or an admin) gives the ticket back.
-pub fn unclaim_button_row() -> Vec<Component> {
+fn row(components: Vec<Component>) -> Vec<Component> {
     vec![Component::ActionRow(ActionRow {
-        components: vec![button(
-            UNCLAIM,
-            texts::LABEL_UNCLAIM,
-            ButtonStyle::Secondary,
-        )],
+        components,
         id: None,
     })]
+}
+
+/// The claim message's button: the claimer (or an admin) gives the ticket back.
+pub fn unclaim_button_row() -> Vec<Component> {
+    row(vec![button(
+        UNCLAIM,
+        texts::LABEL_UNCLAIM,
+        ButtonStyle::Secondary,
+    )])
+}
+
+/// The buttons of the close message in a closed channel.
+pub fn closed_row() -> Vec<Component> {
+    row(vec![
+        button(REOPEN, texts::LABEL_REOPEN, ButtonStyle::Success),
+        button(DELETE, texts::LABEL_DELETE, ButtonStyle::Danger),
+    ])
+}
+
+/// The opener's buttons of close request `request`; disabled once it is answered.
+pub fn close_request_row(request: i64, disabled: bool) -> Vec<Component> {
+    row(vec![
+        toggled_button(
+            &format!("{CLOSE_REQUEST_CONFIRM}{request}"),
+            texts::LABEL_CONFIRM_CLOSE,
+            ButtonStyle::Danger,
+            disabled,
+        ),
+        toggled_button(
+            &format!("{CLOSE_REQUEST_KEEP}{request}"),
+            texts::LABEL_KEEP_OPEN,
+            ButtonStyle::Secondary,
+            disabled,
+        ),
+    ])
+}
+
+/// `1` … `5` for ticket `ticket`; disabled once it is rated.
+pub fn rating_row(ticket: i64, disabled: bool) -> Vec<Component> {
+    row((1..=5)
+        .map(|stars| {
+            toggled_button(
+                &format!("{RATING}{ticket}:{stars}"),
+                &stars.to_string(),
+                ButtonStyle::Primary,
+                disabled,
+            )
+        })
+        .collect())
+}
+
+/// The one paragraph field of a modal: the close reason (required) or a rating comment.
+pub fn text_field(label: &str, required: bool) -> Vec<Component> {
+    vec![Component::Label(Label {
+        component: Box::new(Component::TextInput(TextInput {
+            custom_id: TEXT_FIELD.to_owned(),
+            id: None,
+            #[allow(deprecated)]
+            label: None,
+            max_length: Some(REASON_MAX_CHARS),
+            min_length: required.then_some(1),
+            placeholder: None,
+            required: Some(required),
+            style: TextInputStyle::Paragraph,
+            value: None,
+        })),
+        description: None,
+        id: None,
+        label: label.to_owned(),
+    })]
+}
+
+/// What was typed into the modal's text field, trimmed; None when empty or absent.
+pub fn submitted_text(data: &ModalInteractionData) -> Option<String> {
+    fn find(component: &ModalInteractionComponent) -> Option<&str> {
+        match component {
+            ModalInteractionComponent::TextInput(input) if input.custom_id == TEXT_FIELD => {
+                Some(&input.value)
+            }
+            ModalInteractionComponent::Label(label) => find(&label.component),
+            ModalInteractionComponent::ActionRow(row) => row.components.iter().find_map(find),
+            _ => None,
+        }
+    }
+    let text = data.components.iter().find_map(find)?.trim();
+    let text: String = text.chars().take(usize::from(REASON_MAX_CHARS)).collect();
+    (!text.is_empty()).then_some(text)
 }
 
 #[cfg(test)]
@@ -131,6 +281,43 @@ mod tests {
         assert_eq!(ButtonAction::from_custom_id("claim_ticket_"), None);
         assert_eq!(ButtonAction::from_custom_id("claim_ticket_x"), None);
         assert_eq!(ButtonAction::from_custom_id("8f3a9c0e2b"), None);
+    }
+
+    #[test]
+    fn workflow_ids_round_trip() {
+        assert_eq!(
+            ButtonAction::from_custom_id(CLOSE_REASON),
+            Some(ButtonAction::CloseReason)
+        );
+        assert_eq!(
+            ButtonAction::from_custom_id(REOPEN),
+            Some(ButtonAction::Reopen)
+        );
+        assert_eq!(
+            ButtonAction::from_custom_id("ticket:closerequest:confirm:17"),
+            Some(ButtonAction::ConfirmClose(17))
+        );
+        assert_eq!(
+            ButtonAction::from_custom_id("ticket:closerequest:keep:17"),
+            Some(ButtonAction::KeepOpen(17))
+        );
+        assert_eq!(
+            ButtonAction::from_custom_id("ticket:closerequest:keep:x"),
+            None
+        );
+        assert_eq!(
+            RatingClick::from_custom_id("rating:12:5"),
+            Some(RatingClick {
+                ticket: 12,
+                stars: 5
+            })
+        );
+        assert_eq!(RatingClick::from_custom_id("rating:12:6"), None);
+        assert_eq!(RatingClick::from_custom_id("rating:x:1"), None);
+        assert_eq!(rating_comment_ticket(&rating_comment_id(9)), Some(9));
+        // Discord's limit for a custom_id.
+        let longest = format!("{RATING}{}:5", i64::MAX);
+        assert!(longest.len() <= 100);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod context;
 pub mod open;
 pub mod policy;
 pub mod port;
+pub mod rating;
 pub mod record;
 pub mod slot;
 pub mod supervisor;

@@ -8,6 +8,10 @@ use crate::config::Roles;
 use crate::db::models::{Ticket, TicketStatus};
 use crate::texts;
 
+mod staff;
+
+pub use staff::*;
+
 /// The person asking: their id and their roles in the server.
 #[derive(Debug, Clone, Copy)]
 pub struct Asker<'a> {
@@ -51,14 +55,75 @@ pub fn claim(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<Claim, 
 
 /// Staff and the opener close a ticket that is still open or claimed.
 pub fn close(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
-    let is_opener = asker
-        .id
-        .is_some_and(|id| crate::ids::stored(id) == ticket.opener_id);
-    if !roles.is_staff(asker.roles) && !is_opener {
+    if !roles.is_staff(asker.roles) && !is_opener(asker, ticket) {
         return Err(texts::NOT_STAFF_OR_OPENER.to_owned());
     }
     if !ticket.status().is_active() {
         return Err(texts::TICKET_NOT_OPEN.to_owned());
+    }
+    Ok(())
+}
+
+fn is_opener(asker: Asker<'_>, ticket: &Ticket) -> bool {
+    asker
+        .id
+        .is_some_and(|id| crate::ids::stored(id) == ticket.opener_id)
+}
+
+/// Staff reopen a closed ticket; its opener too while `REOPEN_BY_OPENER` allows it.
+pub fn reopen(
+    roles: &Roles,
+    asker: Asker<'_>,
+    ticket: &Ticket,
+    by_opener: bool,
+) -> Result<(), Refusal> {
+    if !roles.is_staff(asker.roles) {
+        if !is_opener(asker, ticket) {
+            return Err(if by_opener {
+                texts::NOT_STAFF_OR_OPENER_REOPEN.to_owned()
+            } else {
+                texts::NOT_REOPENER.to_owned()
+            });
+        }
+        if !by_opener {
+            return Err(texts::NOT_REOPENER.to_owned());
+        }
+    }
+    if ticket.status() != TicketStatus::Closed {
+        return Err(texts::TICKET_NOT_CLOSED.to_owned());
+    }
+    Ok(())
+}
+
+/// Staff ask the opener of an open or claimed ticket to confirm its close.
+pub fn close_request(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
+    if !roles.is_staff(asker.roles) {
+        return Err(texts::NOT_STAFF.to_owned());
+    }
+    if !ticket.status().is_active() {
+        return Err(texts::TICKET_NOT_OPEN.to_owned());
+    }
+    Ok(())
+}
+
+/// Only the opener answers a close request, and only while the ticket is open.
+pub fn answer_close_request(asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
+    if !is_opener(asker, ticket) {
+        return Err(texts::CLOSE_REQUEST_ONLY_OPENER.to_owned());
+    }
+    if !ticket.status().is_active() {
+        return Err(texts::CLOSE_REQUEST_NOT_PENDING.to_owned());
+    }
+    Ok(())
+}
+
+/// Only the opener rates a ticket, once it has ended.
+pub fn rate(rater: Id<UserMarker>, ticket: &Ticket) -> Result<(), Refusal> {
+    if crate::ids::stored(rater) != ticket.opener_id {
+        return Err(texts::RATING_NOT_OPENER.to_owned());
+    }
+    if ticket.status().is_active() {
+        return Err(texts::RATING_NOT_ENDED.to_owned());
     }
     Ok(())
 }
@@ -78,89 +143,6 @@ pub fn delete(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Re
 pub fn transcript(roles: &Roles, asker: Asker<'_>) -> Result<(), Refusal> {
     if !roles.is_staff(asker.roles) {
         return Err(texts::NOT_STAFF.to_owned());
-    }
-    Ok(())
-}
-
-/// Whether the asker holds the ticket's claim.
-fn holds(asker: Asker<'_>, ticket: &Ticket) -> bool {
-    let me = asker.id.map(crate::ids::stored);
-    me.is_some() && ticket.claimed_by == me
-}
-
-/// The claimer or an admin gives a claimed ticket back.
-pub fn unclaim(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
-    if !holds(asker, ticket) && !roles.is_admin(asker.roles) {
-        return Err(texts::NOT_CLAIMER_OR_ADMIN.to_owned());
-    }
-    if ticket.status() != TicketStatus::Claimed {
-        return Err(texts::NOT_CLAIMED.to_owned());
-    }
-    Ok(())
-}
-
-/// The claimer or an admin hands an active ticket to another member of the team; an admin
-/// also hands over one nobody holds yet.
-pub fn transfer(
-    roles: &Roles,
-    asker: Asker<'_>,
-    ticket: &Ticket,
-    target: Id<UserMarker>,
-    target_roles: &[Id<RoleMarker>],
-) -> Result<(), Refusal> {
-    if !holds(asker, ticket) && !roles.is_admin(asker.roles) {
-        return Err(texts::NOT_CLAIMER_OR_ADMIN.to_owned());
-    }
-    if !ticket.status().is_active() {
-        return Err(texts::TICKET_NOT_OPEN.to_owned());
-    }
-    if !roles.is_staff(target_roles) {
-        return Err(texts::target_not_staff(target.get()));
-    }
-    if ticket.claimed_by == Some(crate::ids::stored(target)) {
-        return Err(texts::already_holds(target.get()));
-    }
-    Ok(())
-}
-
-/// Staff add members to, remove them from, rename and post tags in an active ticket.
-pub fn manage(roles: &Roles, asker: Asker<'_>, ticket: &Ticket) -> Result<(), Refusal> {
-    if !roles.is_staff(asker.roles) {
-        return Err(texts::NOT_STAFF.to_owned());
-    }
-    if !ticket.status().is_active() {
-        return Err(texts::TICKET_NOT_OPEN.to_owned());
-    }
-    Ok(())
-}
-
-/// Whoever opened the ticket keeps their access.
-pub fn remove_member(ticket: &Ticket, target: Id<UserMarker>) -> Result<(), Refusal> {
-    if crate::ids::stored(target) == ticket.opener_id {
-        return Err(texts::OPENER_NOT_REMOVABLE.to_owned());
-    }
-    Ok(())
-}
-
-/// Admins keep the blacklist; nobody of the team can be put on it.
-pub fn blacklist(
-    roles: &Roles,
-    asker: Asker<'_>,
-    target_roles: Option<&[Id<RoleMarker>]>,
-) -> Result<(), Refusal> {
-    if !roles.is_admin(asker.roles) {
-        return Err(texts::NOT_ADMIN.to_owned());
-    }
-    if target_roles.is_some_and(|target| roles.is_staff(target)) {
-        return Err(texts::BLACKLIST_STAFF.to_owned());
-    }
-    Ok(())
-}
-
-/// Admins keep the tags.
-pub fn edit_tags(roles: &Roles, asker: Asker<'_>) -> Result<(), Refusal> {
-    if !roles.is_admin(asker.roles) {
-        return Err(texts::NOT_ADMIN.to_owned());
     }
     Ok(())
 }
@@ -232,62 +214,6 @@ mod tests {
     }
 
     #[test]
-    fn only_the_claimer_or_an_admin_unclaims_or_transfers() {
-        let (support, admin) = ([Id::new(SUPPORT)], [Id::new(ADMIN)]);
-        let held = claimed_by(200);
-        assert_eq!(unclaim(&roles(), asker(200, &support), &held), Ok(()));
-        assert_eq!(unclaim(&roles(), asker(300, &admin), &held), Ok(()));
-        assert_eq!(
-            unclaim(&roles(), asker(201, &support), &held),
-            Err(texts::NOT_CLAIMER_OR_ADMIN.to_owned())
-        );
-        assert_eq!(
-            unclaim(&roles(), asker(300, &admin), &Ticket::sample(1, 100)),
-            Err(texts::NOT_CLAIMED.to_owned())
-        );
-        let to = Id::new(201);
-        assert_eq!(
-            transfer(&roles(), asker(200, &support), &held, to, &support),
-            Ok(())
-        );
-        assert_eq!(
-            transfer(&roles(), asker(201, &support), &held, to, &support),
-            Err(texts::NOT_CLAIMER_OR_ADMIN.to_owned())
-        );
-        assert_eq!(
-            transfer(&roles(), asker(200, &support), &held, to, &[]),
-            Err(texts::target_not_staff(201))
-        );
-        assert_eq!(
-            transfer(&roles(), asker(300, &admin), &held, Id::new(200), &support),
-            Err(texts::already_holds(200))
-        );
-    }
-
-    #[test]
-    fn the_opener_stays_and_staff_are_never_blacklisted() {
-        let open = Ticket::sample(1, 100);
-        assert_eq!(
-            remove_member(&open, Id::new(100)),
-            Err(texts::OPENER_NOT_REMOVABLE.to_owned())
-        );
-        assert_eq!(remove_member(&open, Id::new(101)), Ok(()));
-        assert!(manage(&roles(), asker(100, &[]), &open).is_err());
-        let (support, admin) = ([Id::new(SUPPORT)], [Id::new(ADMIN)]);
-        assert_eq!(manage(&roles(), asker(200, &support), &open), Ok(()));
-        assert_eq!(
-            blacklist(&roles(), asker(300, &admin), Some(&support)),
-            Err(texts::BLACKLIST_STAFF.to_owned())
-        );
-        assert_eq!(blacklist(&roles(), asker(300, &admin), Some(&[])), Ok(()));
-        assert_eq!(
-            blacklist(&roles(), asker(200, &support), None),
-            Err(texts::NOT_ADMIN.to_owned())
-        );
-        assert!(edit_tags(&roles(), asker(200, &support)).is_err());
-    }
-
-    #[test]
     fn the_opener_closes_but_does_not_delete() {
         let open = Ticket::sample(1, 100);
         assert_eq!(close(&roles(), asker(100, &[]), &open), Ok(()));
@@ -304,6 +230,73 @@ mod tests {
         assert_eq!(
             delete(&roles(), asker(200, &[Id::new(SUPPORT)]), &closed),
             Ok(())
+        );
+    }
+
+    fn closed() -> Ticket {
+        Ticket {
+            status: TicketStatus::Closed,
+            ..Ticket::sample(1, 100)
+        }
+    }
+
+    #[test]
+    fn staff_always_reopen_and_the_opener_only_while_allowed() {
+        let support = [Id::new(SUPPORT)];
+        assert_eq!(
+            reopen(&roles(), asker(200, &support), &closed(), false),
+            Ok(())
+        );
+        assert_eq!(reopen(&roles(), asker(100, &[]), &closed(), true), Ok(()));
+        assert_eq!(
+            reopen(&roles(), asker(100, &[]), &closed(), false),
+            Err(texts::NOT_REOPENER.to_owned())
+        );
+        assert_eq!(
+            reopen(&roles(), asker(101, &[]), &closed(), true),
+            Err(texts::NOT_STAFF_OR_OPENER_REOPEN.to_owned())
+        );
+        assert_eq!(
+            reopen(
+                &roles(),
+                asker(200, &support),
+                &Ticket::sample(1, 100),
+                true
+            ),
+            Err(texts::TICKET_NOT_CLOSED.to_owned())
+        );
+    }
+
+    #[test]
+    fn staff_request_a_close_and_only_the_opener_answers() {
+        let support = [Id::new(SUPPORT)];
+        let open = Ticket::sample(1, 100);
+        assert_eq!(close_request(&roles(), asker(200, &support), &open), Ok(()));
+        assert_eq!(
+            close_request(&roles(), asker(100, &[]), &open),
+            Err(texts::NOT_STAFF.to_owned())
+        );
+        assert_eq!(answer_close_request(asker(100, &[]), &open), Ok(()));
+        assert_eq!(
+            answer_close_request(asker(200, &support), &open),
+            Err(texts::CLOSE_REQUEST_ONLY_OPENER.to_owned())
+        );
+        assert_eq!(
+            answer_close_request(asker(100, &[]), &closed()),
+            Err(texts::CLOSE_REQUEST_NOT_PENDING.to_owned())
+        );
+    }
+
+    #[test]
+    fn only_the_opener_rates_an_ended_ticket() {
+        assert_eq!(rate(Id::new(100), &closed()), Ok(()));
+        assert_eq!(
+            rate(Id::new(101), &closed()),
+            Err(texts::RATING_NOT_OPENER.to_owned())
+        );
+        assert_eq!(
+            rate(Id::new(100), &Ticket::sample(1, 100)),
+            Err(texts::RATING_NOT_ENDED.to_owned())
         );
     }
 }

@@ -100,6 +100,30 @@ pub trait Discord: Send + Sync {
     fn guild_channels(&self) -> Call<'_, Vec<Channel>>;
     /// Shows "is typing…" in `channel` for about 10 s.
     fn typing(&self, channel: Id<ChannelMarker>) -> Call<'_, ()>;
+    /// Answers the interaction with a modal: `components` are its fields. Discord takes a modal
+    /// only as the first answer to a click or command.
+    fn open_modal<'a>(
+        &'a self,
+        interaction: &'a Interaction,
+        custom_id: &'a str,
+        title: &'a str,
+        components: Vec<Component>,
+    ) -> Call<'a, ()>;
+    /// Opens (or finds) the direct-message channel with `user` and posts `message` there, with
+    /// `file` (name, bytes) attached when given.
+    fn direct_message<'a>(
+        &'a self,
+        user: Id<UserMarker>,
+        message: Post<'a>,
+        file: Option<(String, Vec<u8>)>,
+    ) -> Call<'a, Message>;
+    /// Replaces content, embeds and components of message `message` in `channel`.
+    fn edit_message<'a>(
+        &'a self,
+        channel: Id<ChannelMarker>,
+        message: Id<MessageMarker>,
+        edit: Post<'a>,
+    ) -> Call<'a, ()>;
     /// Queues `entry` for the log channel and returns at once. Failures are logged, never
     /// raised: the log channel is a report, not part of the ticket's state (the audit table is).
     fn log(&self, entry: LogEntry<'_>);

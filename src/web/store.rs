@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::search;
 use super::triage::LastWord;
-use crate::db::models::{AuditEntry, Message, MessageRevision, Ticket, Transcript};
+use crate::db::models::{AuditEntry, Message, MessageRevision, Rating, Ticket, Transcript};
 use crate::db::schema::{message_revisions, messages, panel_version, tickets, transcripts};
 use crate::db::{DbConn, MultiBackend, queries};
 use crate::error::Error;
@@ -227,6 +227,8 @@ pub struct TicketDetail {
     pub audit: Vec<AuditEntry>,
     /// The opener's other tickets, newest first (at most [`OTHER_TICKETS`]).
     pub other_tickets: Vec<Ticket>,
+    /// The opener's rating from the DM at the ticket's end.
+    pub rating: Option<Rating>,
     /// 1 = the newest messages; higher pages go back in time.
     pub message_page: i64,
     pub message_pages: i64,
@@ -282,6 +284,7 @@ pub fn ticket_detail(conn: &mut DbConn, id: i64, page: i64) -> Result<TicketDeta
         .limit(OTHER_TICKETS)
         .select(Ticket::as_select())
         .load(conn)?;
+    let rating = queries::rating_of(conn, id)?;
     Ok(TicketDetail {
         ticket,
         messages,
@@ -289,6 +292,7 @@ pub fn ticket_detail(conn: &mut DbConn, id: i64, page: i64) -> Result<TicketDeta
         transcripts,
         audit,
         other_tickets,
+        rating,
         message_page,
         message_pages,
         message_count,

@@ -73,6 +73,12 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::TagSaved => "Textbaustein gespeichert",
         AuditAction::TagDeleted => "Textbaustein gelöscht",
         AuditAction::TagPosted => "Textbaustein gesendet",
+        AuditAction::Reopened => "wieder geöffnet",
+        AuditAction::CloseRequested => "Schließen angefragt",
+        AuditAction::CloseRequestKept => "offen gelassen",
+        AuditAction::Rated => "bewertet",
+        AuditAction::RatingCommented => "Bewertung kommentiert",
+        AuditAction::DmRefused => "Direktnachricht abgelehnt",
     }
 }
 

@@ -27,6 +27,9 @@ pub struct TicketPageView {
     pub messages: Vec<MessageView>,
     pub audit: Vec<AuditView>,
     pub transcripts: Vec<TranscriptRow>,
+    /// Why the ticket was last closed, when a reason was given.
+    pub close_reason: Option<String>,
+    pub rating: Option<RatingView>,
     /// The opener's other tickets, newest first.
     pub other_tickets: Vec<TicketSummary>,
     pub message_count: i64,
@@ -35,6 +38,14 @@ pub struct TicketPageView {
     /// Links to the page of older and of newer messages, where there is one.
     pub older_url: Option<String>,
     pub newer_url: Option<String>,
+}
+
+/// The opener's rating: stars out of five and their comment.
+#[derive(Debug, Serialize)]
+pub struct RatingView {
+    pub stars: i32,
+    pub comment: Option<String>,
+    pub rated: String,
 }
 
 impl TicketPageView {
@@ -76,6 +87,12 @@ impl TicketPageView {
                     .map(|channel| format!("https://discord.com/channels/{guild_id}/{channel}")),
                 opener: format!("https://discord.com/users/{}", ticket.opener_id),
             },
+            close_reason: ticket.close_reason.clone(),
+            rating: detail.rating.as_ref().map(|r| RatingView {
+                stars: r.stars,
+                comment: r.comment.clone(),
+                rated: format_time(r.rated_at),
+            }),
             ticket: TicketSummary::of(ticket, latest),
             messages: detail
                 .messages

@@ -12,10 +12,12 @@ type QueryResult<T> = Result<T, Error>;
 mod message_rows;
 mod secretary;
 mod staff;
+mod workflow;
 
 pub use message_rows::*;
 pub use secretary::*;
 pub use staff::*;
+pub use workflow::*;
 
 pub use super::reservation::{
     Reservation, active_ticket_of, reserve_ticket, reserve_ticket_within,

@@ -8,28 +8,22 @@ use super::{Flow, TicketMsg, TicketState};
 use crate::error::Result;
 use crate::tickets::commands::TicketCommand;
 
-/// Said for a subcommand that is registered but whose behaviour has not landed yet.
-const NOT_YET: &str = "Dieser Befehl ist noch nicht verfügbar.";
-
 impl TicketState {
     pub(super) async fn command(
         &mut self,
-        _myself: &ActorRef<TicketMsg>,
+        myself: &ActorRef<TicketMsg>,
         interaction: &Interaction,
         command: TicketCommand,
     ) -> Result<Flow> {
         match command {
-            TicketCommand::CloseRequest { .. } => self.not_yet(interaction).await,
+            TicketCommand::CloseRequest { reason } => {
+                self.request_close(myself, interaction, reason).await
+            }
             TicketCommand::Transfer { user } => Box::pin(self.transfer(interaction, user)).await,
             TicketCommand::Add { user } => self.add_member(interaction, user).await,
             TicketCommand::Remove { user } => self.remove_member(interaction, user).await,
             TicketCommand::Rename { name } => self.rename_command(interaction, &name).await,
             TicketCommand::Tag { name } => self.post_tag(interaction, &name).await,
         }
-    }
-
-    async fn not_yet(&self, interaction: &Interaction) -> Result<Flow> {
-        self.discord().ephemeral(interaction, NOT_YET).await?;
-        Ok(Flow::Continue)
     }
 }

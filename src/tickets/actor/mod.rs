@@ -3,17 +3,26 @@
 //! its lifecycle and dispatch; the staff actions, the channel's history and storage, the
 //! welcome and Sigrid's effects each have a file of their own.
 
+mod close_reason;
+mod close_request;
+mod closing;
 mod commands;
+mod end_dm;
 mod handover;
 mod history;
 mod members;
 mod rename;
+mod reopen;
+mod report;
+mod retry;
 mod secretary;
 mod staff;
 mod tag;
 mod welcome;
 
 pub use history::{store_delete, store_edit};
+pub use report::report_discord_failure;
+use retry::retry_later;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,12 +38,12 @@ use crate::audit::AuditAction;
 use crate::db::batch::Receipt;
 use crate::db::models::{NewAuditEntry, Ticket};
 use crate::db::{DbConn, now_ms, queries};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::texts;
 use crate::tickets::buttons::ButtonAction;
 use crate::tickets::commands::TicketCommand;
 use crate::tickets::context::Ctx;
-use crate::tickets::port::{LogEntry, RED};
+use crate::tickets::port::LogEntry;
 use crate::who::Who;
 
 /// How long the actor of a closed ticket stays to store late messages before it stops.
@@ -66,6 +75,10 @@ pub struct TicketState {
 pub enum TicketMsg {
     Button(Box<Interaction>, ButtonAction),
     TranscriptCommand(Box<Interaction>),
+    /// The reason modal was submitted (its text, when not empty).
+    CloseWithReason(Box<Interaction>, Option<String>),
+    /// Close request `.0` fell due.
+    CloseRequestDue(i64),
     /// `/ticket <subcommand>` inside this ticket's channel.
     Command(Box<Interaction>, TicketCommand),
     /// A channel message; with the receipt of its storage when the router already queued it.
@@ -145,17 +158,6 @@ impl Actor for TicketActor {
     }
 }
 
-/// How long a change the database could not take waits before it is tried again.
-const STORAGE_RETRY: Duration = Duration::from_secs(2);
-
-/// Hands `msg` back to the actor after a pause: the database takes no writes (full disk,
-/// server down), and failing the actor would only restart it into the same wall, over and
-/// over, until the ticket is marked degraded.
-fn retry_later(myself: &ActorRef<TicketMsg>, ticket: i64, err: &Error, msg: TicketMsg) {
-    tracing::warn!(ticket, error = %err, retry_in = ?STORAGE_RETRY, "could not store a change; trying again");
-    myself.send_after(STORAGE_RETRY, move || msg);
-}
-
 /// What the actor does after an action.
 #[derive(Debug, PartialEq, Eq)]
 enum Flow {
@@ -178,10 +180,23 @@ impl TicketState {
                     ButtonAction::Close => self.close(&interaction).await,
                     ButtonAction::Delete => self.delete(&interaction).await,
                     ButtonAction::Unclaim => Box::pin(self.unclaim(&interaction)).await,
+                    ButtonAction::CloseReason => self.close_reason_modal(&interaction).await,
+                    ButtonAction::Reopen => self.reopen(&interaction).await,
+                    ButtonAction::ConfirmClose(r) => self.confirm_close(&interaction, r).await,
+                    ButtonAction::KeepOpen(r) => self.keep_open(&interaction, r).await,
                     // Opening happens before a ticket exists; the router never sends it here.
                     ButtonAction::Open => Ok(Flow::Continue),
                 };
                 self.finish(myself, &interaction, outcome).await;
+            }
+            TicketMsg::CloseWithReason(interaction, reason) => {
+                let outcome = self.close_with_reason(&interaction, reason).await;
+                self.finish(myself, &interaction, outcome).await;
+            }
+            TicketMsg::CloseRequestDue(request) => {
+                if self.close_request_due(myself, request).await? == Flow::Linger {
+                    myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
+                }
             }
             TicketMsg::TranscriptCommand(interaction) => {
                 let outcome = self.transcript_command(&interaction).await;
@@ -285,7 +300,9 @@ impl TicketState {
         if let Some((channel, after)) = catch_up_from {
             self.start_backfill(myself, channel, after);
         }
-        if !status.is_active() {
+        if status.is_active() {
+            self.resume_close_request(myself).await;
+        } else {
             myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
         }
         self.resume_rename().await;
@@ -376,21 +393,4 @@ impl TicketState {
             color,
         });
     }
-}
-
-/// A Discord refusal that retrying cannot fix: tell the operator what to fix.
-pub async fn report_discord_failure(ctx: &Ctx, ticket: i64, what: &str, err: &Error) {
-    let hint = match err.discord_status() {
-        Some(403) => "Dem Bot fehlen Rechte (Kanäle verwalten, Berechtigungen verwalten).",
-        Some(404) => "Kanal oder Kategorie existiert nicht (mehr); *_CATEGORY_ID prüfen.",
-        _ => "Discord war nicht erreichbar.",
-    };
-    tracing::error!(ticket, action = what, error = %err, hint, "Discord refused a ticket action");
-    ctx.discord.log(LogEntry {
-        title: "Discord-Fehler",
-        ticket: Some(ticket),
-        actor: None,
-        detail: format!("{what} fehlgeschlagen: {err}. {hint}"),
-        color: RED,
-    });
 }

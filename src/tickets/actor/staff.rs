@@ -3,10 +3,11 @@
 
 use twilight_model::application::interaction::Interaction;
 
+use super::closing::write_transcript;
 use super::{Flow, TicketState, report_discord_failure};
 use crate::audit::AuditAction;
-use crate::db::models::{NewAuditEntry, NewTranscript, TicketStatus};
-use crate::db::{now_ms, queries, transcripts};
+use crate::db::models::{NewAuditEntry, TicketStatus};
+use crate::db::{now_ms, queries};
 use crate::error::Result;
 use crate::ids;
 use crate::overwrites::{self, Stage};
@@ -27,7 +28,7 @@ fn claimed_channel_name(opener: &str, claimer: &str, number: i64) -> String {
     )
 }
 
-fn asker<'a>(interaction: &'a Interaction, who: Option<&Who>) -> Asker<'a> {
+pub(super) fn asker<'a>(interaction: &'a Interaction, who: Option<&Who>) -> Asker<'a> {
     Asker {
         id: who.map(|w| w.id),
         roles: who::roles(interaction),
@@ -203,30 +204,13 @@ impl TicketState {
         }
     }
 
-    async fn save_transcript(&self, reason: &str, who: Option<&Who>) -> Result<(usize, String)> {
+    async fn save_transcript(&self, kind: &str, who: Option<&Who>) -> Result<(usize, String)> {
         let id = self.id();
-        let reason = reason.to_owned();
-        let (by_id, by_name) = (who.map(|w| ids::stored(w.id)), who.map(|w| w.name.clone()));
+        let kind = kind.to_owned();
+        let who = who.cloned();
         self.ctx
             .db
-            .write(move |conn| {
-                let messages = queries::messages_of(conn, id)?;
-                let body_text = transcript::render_text(&messages);
-                let stored = queries::insert_transcript(
-                    conn,
-                    NewTranscript {
-                        ticket_id: id,
-                        reason,
-                        created_by: by_id,
-                        created_by_name: by_name,
-                        created_at: now_ms(),
-                        message_count: messages.len() as i32,
-                        body_text: body_text.clone(),
-                    },
-                )?;
-                transcripts::insert_entries(conn, &transcript::rows(stored.id, &messages))?;
-                Ok((messages.len(), body_text))
-            })
+            .write(move |conn| write_transcript(conn, id, &kind, who.as_ref()))
             .await
     }
 
@@ -240,29 +224,12 @@ impl TicketState {
         if let Err(text) = allowed {
             return self.refuse(interaction, who.as_ref(), &text).await;
         }
-        if crate::ai::secretary::listens(&self.ticket) {
-            self.secretary_steps_back(None).await;
-        }
-        let id = self.id();
-        self.save_transcript("close", who.as_ref()).await?;
-        self.transition(AuditAction::Closed, who.as_ref(), "", queries::set_closed)
-            .await?;
-        self.reload().await?;
+        // Persisted before the presser is answered; `close_by` does both halves at once.
+        self.record_close(who.as_ref(), None, None).await?;
         self.discord()
-            .public(interaction, &texts::closing(id))
+            .public(interaction, &texts::closing(self.id()))
             .await?;
-        self.apply_channel_stage(Stage::Closed, None).await;
-        if let Some(channel) = self.channel() {
-            let notice = Post {
-                content: texts::CLOSED_NOTICE,
-                ..Post::default()
-            };
-            let notice = self.discord().post("closed notice", channel, notice).await;
-            if let Ok(notice) = notice {
-                let _ = self.store(&notice, None).await;
-            }
-        }
-        self.log(texts::LOG_CLOSED, who.as_ref(), String::new(), RED);
+        self.announce_close(who.as_ref()).await;
         Ok(Flow::Linger)
     }
 
@@ -277,6 +244,7 @@ impl TicketState {
             return self.refuse(interaction, who.as_ref(), &text).await;
         }
         let id = self.id();
+        let was_active = self.ticket.status().is_active();
         self.save_transcript("delete", who.as_ref()).await?;
         self.transition(AuditAction::Deleted, who.as_ref(), "", queries::set_deleted)
             .await?;
@@ -285,6 +253,10 @@ impl TicketState {
             .await?;
         self.remove_channel("Kanal löschen").await;
         self.log(texts::LOG_DELETED, who.as_ref(), String::new(), RED);
+        // A closed ticket's opener had their DM at the close.
+        if was_active {
+            self.send_end_dm(who.as_ref(), None).await;
+        }
         Ok(Flow::Stop)
     }
 

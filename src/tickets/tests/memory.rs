@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::sync::Notify;
 use twilight_model::application::interaction::Interaction;
+use twilight_model::channel::message::Component;
 use twilight_model::channel::permission_overwrite::PermissionOverwrite;
 use twilight_model::channel::{Channel, Message};
 use twilight_model::id::Id;
@@ -55,6 +56,15 @@ pub enum Sent {
     Deleted(u64),
     Typing(u64),
     Logged(String),
+    Modal(String),
+    DirectMessage {
+        user: u64,
+        file: Option<String>,
+    },
+    Edited {
+        channel: u64,
+        message: u64,
+    },
 }
 
 #[derive(Default)]
@@ -254,6 +264,44 @@ impl Discord for MemoryDiscord {
 
     fn typing(&self, channel: Id<ChannelMarker>) -> Call<'_, ()> {
         self.record(Sent::Typing(channel.get()));
+        done(())
+    }
+
+    fn open_modal<'a>(
+        &'a self,
+        _: &'a Interaction,
+        custom_id: &'a str,
+        _: &'a str,
+        _: Vec<Component>,
+    ) -> Call<'a, ()> {
+        self.record(Sent::Modal(custom_id.to_owned()));
+        done(())
+    }
+
+    fn direct_message<'a>(
+        &'a self,
+        user: Id<UserMarker>,
+        message: Post<'a>,
+        file: Option<(String, Vec<u8>)>,
+    ) -> Call<'a, Message> {
+        let posted = self.message(Id::new(self.id()), message.content);
+        self.record(Sent::DirectMessage {
+            user: user.get(),
+            file: file.map(|(name, _)| name),
+        });
+        done(posted)
+    }
+
+    fn edit_message<'a>(
+        &'a self,
+        channel: Id<ChannelMarker>,
+        message: Id<MessageMarker>,
+        _: Post<'a>,
+    ) -> Call<'a, ()> {
+        self.record(Sent::Edited {
+            channel: channel.get(),
+            message: message.get(),
+        });
         done(())
     }
 

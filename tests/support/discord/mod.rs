@@ -377,6 +377,92 @@ impl DiscordEmu {
         result.unwrap_or_else(|e: String| panic!("click_button: {e}"))
     }
 
+    /// The member fills in and submits the modal the bot answered `answered` with:
+    /// INTERACTION_CREATE type 5 (MODAL_SUBMIT) with `data.components` as Discord sends them,
+    /// from the channel (and with the message) of the interaction that opened it. `values`
+    /// maps text inputs' `custom_id`s to what was typed. Panics if the bot opened no modal or
+    /// the client would refuse to submit it (a required field empty, a text too long).
+    pub async fn submit_modal(
+        &self,
+        origin: Origin,
+        user_id: u64,
+        answered: &InteractionRef,
+        values: &[(&str, &str)],
+    ) -> InteractionRef {
+        let result = self.inner.update(|m| {
+            let opened = m
+                .interactions
+                .get(&answered.token)
+                .cloned()
+                .ok_or("unknown interaction")?;
+            let data = m.modal_submit_data(&answered.token, values)?;
+            Ok(start_interaction(
+                m,
+                origin,
+                5,
+                user_id,
+                opened.channel_id,
+                None,
+                opened.source_message_id,
+                data,
+            ))
+        });
+        self.warn_if_nobody_listens();
+        result.unwrap_or_else(|e: String| panic!("submit_modal: {e}"))
+    }
+
+    /// The modal (callback `data`) the bot answered `ir` with, once it did.
+    pub fn modal_of(&self, ir: &InteractionRef) -> Option<Value> {
+        self.inner.read(|m| m.modals.get(&ir.token).cloned())
+    }
+
+    /// `user`'s privacy settings refuse direct messages from the bot (403 / 50007).
+    pub fn refuse_dms(&self, user: u64) {
+        self.inner.update(|m| m.refuses_dms.insert(user));
+    }
+
+    /// The DM channel the bot opened with `user`, if any.
+    pub fn dm_channel_with(&self, user: u64) -> Option<u64> {
+        self.inner.read(|m| {
+            m.dm_channels
+                .iter()
+                .find(|(_, u)| **u == user)
+                .map(|(c, _)| *c)
+        })
+    }
+
+    /// A click from a client that has not yet seen the edit that disabled the button (Discord
+    /// delivers it): like [`click_button_from`](Self::click_button_from) without the check that
+    /// the button is enabled.
+    pub async fn click_stale_button(
+        &self,
+        origin: Origin,
+        user_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        custom_id: &str,
+    ) -> InteractionRef {
+        let result = self.inner.update(|m| {
+            let msg = m.message(message_id).ok_or("no such message")?;
+            msg.button(custom_id)
+                .ok_or_else(|| format!("message has no button {custom_id:?}"))?;
+            let component_id = component_number(&msg.components, custom_id);
+            let data = json!({"custom_id": custom_id, "component_type": 2, "id": component_id});
+            Ok(start_interaction(
+                m,
+                origin,
+                3,
+                user_id,
+                channel_id,
+                None,
+                Some(message_id),
+                data,
+            ))
+        });
+        self.warn_if_nobody_listens();
+        result.unwrap_or_else(|e: String| panic!("click_stale_button: {e}"))
+    }
+
     /// A member runs `/name` (INTERACTION_CREATE type 2). Panics if the bot
     /// did not register the command.
     pub async fn slash_command(&self, user_id: u64, channel_id: u64, name: &str) -> InteractionRef {

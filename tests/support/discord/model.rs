@@ -128,7 +128,7 @@ pub struct AttachmentState {
 #[derive(Clone, Debug)]
 pub struct MessageInteraction {
     pub id: u64,
-    /// 2 = application command, 3 = message component.
+    /// 2 = application command, 3 = message component, 5 = modal submit.
     pub kind: u8,
     pub user_id: u64,
     pub command_name: Option<String>,
@@ -242,7 +242,7 @@ pub fn walk_components(list: &[Value], f: &mut dyn FnMut(&Value)) {
 pub struct InteractionState {
     pub id: u64,
     pub token: String,
-    /// 2 = application command, 3 = message component.
+    /// 2 = application command, 3 = message component, 5 = modal submit.
     pub kind: u8,
     pub user_id: u64,
     pub channel_id: u64,
@@ -291,6 +291,12 @@ pub struct Model {
     pub renames: HashMap<u64, Vec<std::time::Instant>>,
     /// Discord's is 10 minutes; tests shorten it.
     pub rename_window: std::time::Duration,
+    /// DM channel id -> the user on the other side.
+    pub dm_channels: BTreeMap<u64, u64>,
+    /// Users whose privacy settings refuse DMs from the bot (50007).
+    pub refuses_dms: std::collections::HashSet<u64>,
+    /// The modal (callback `data`) the bot answered an interaction with, by its token.
+    pub modals: HashMap<String, Value>,
 }
 
 /// Discord allows this many name changes of one channel per [`Model::rename_window`].
@@ -327,6 +333,9 @@ impl Model {
             redirect_uris: Vec::new(),
             renames: HashMap::new(),
             rename_window: std::time::Duration::from_secs(600),
+            dm_channels: BTreeMap::new(),
+            refuses_dms: Default::default(),
+            modals: HashMap::new(),
             spec: spec.clone(),
         };
         m.seed_guild(&spec);

@@ -4,6 +4,8 @@
 //! then, under the model mutex: applies injected faults, routes by matching
 //! the path segments, and appends the request and its status to the log.
 
+mod dm;
+
 use super::limits;
 use super::model::*;
 use super::{Inner, RecordedRequest};
@@ -597,6 +599,13 @@ impl Model {
                 "shards": 1,
                 "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1},
             }))),
+            ("POST", ["users", "@me", "channels"]) => self.open_dm(r.body()),
+            ("POST", ["channels", c, "messages"]) if self.is_dm_channel(c) => {
+                self.post_dm(parse_id(c)?, r)
+            }
+            ("PATCH", ["channels", c, "messages", id]) if self.is_dm_channel(c) => {
+                self.edit_dm(parse_id(c)?, id, r)
+            }
             ("GET", ["users", id]) => {
                 let id = parse_id(id)?;
                 if self.users.contains_key(&id) {
@@ -1362,8 +1371,13 @@ impl Model {
                     resource_message = v.json_value();
                 }
             }
-            // APPLICATION_COMMAND_AUTOCOMPLETE_RESULT / MODAL / LAUNCH_ACTIVITY
-            8 | 9 | 12 => {}
+            // MODAL: kept for the test to submit.
+            9 => {
+                self.check_modal(&ix, data)?;
+                self.modals.insert(token.to_owned(), data.clone());
+            }
+            // APPLICATION_COMMAND_AUTOCOMPLETE_RESULT / LAUNCH_ACTIVITY
+            8 | 12 => {}
             _ => {
                 return Err(Reply::error(
                     400,
