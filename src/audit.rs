@@ -23,6 +23,26 @@ pub enum AuditAction {
     Degraded,
     /// Imported from the original bot's database.
     LegacyImport,
+    /// The claimer or an admin gave the ticket back ("Freigeben").
+    Unclaimed,
+    /// The claim was handed to another staff member (`/ticket transfer`).
+    Transferred,
+    /// A member was given access to the ticket (`/ticket add`).
+    MemberAdded,
+    /// A member's access was taken away (`/ticket remove`).
+    MemberRemoved,
+    /// The channel was renamed (`/ticket rename`; detail: the name, and when it waits).
+    Renamed,
+    /// A member was put on the blacklist (no ticket; detail: who and why).
+    Blacklisted,
+    /// A member was taken off the blacklist.
+    Unblacklisted,
+    /// A tag was saved or changed (`/tags set`).
+    TagSaved,
+    /// A tag was deleted (`/tags delete`).
+    TagDeleted,
+    /// A tag was posted in a ticket (`/tag`).
+    TagPosted,
     /// A closed ticket was opened again ("Wieder öffnen").
     Reopened,
     /// Staff asked the opener to confirm the close (`/ticket closerequest`).
@@ -48,7 +68,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 33] = [
         Self::Opened,
         Self::Claimed,
         Self::Closed,
@@ -61,6 +81,16 @@ impl AuditAction {
         Self::Verdict,
         Self::Degraded,
         Self::LegacyImport,
+        Self::Unclaimed,
+        Self::Transferred,
+        Self::MemberAdded,
+        Self::MemberRemoved,
+        Self::Renamed,
+        Self::Blacklisted,
+        Self::Unblacklisted,
+        Self::TagSaved,
+        Self::TagDeleted,
+        Self::TagPosted,
         Self::Reopened,
         Self::CloseRequested,
         Self::CloseRequestKept,
@@ -88,6 +118,16 @@ impl AuditAction {
             Self::Verdict => "verdict",
             Self::Degraded => "degraded",
             Self::LegacyImport => "legacy_import",
+            Self::Unclaimed => "unclaimed",
+            Self::Transferred => "transferred",
+            Self::MemberAdded => "member_added",
+            Self::MemberRemoved => "member_removed",
+            Self::Renamed => "renamed",
+            Self::Blacklisted => "blacklisted",
+            Self::Unblacklisted => "unblacklisted",
+            Self::TagSaved => "tag_saved",
+            Self::TagDeleted => "tag_deleted",
+            Self::TagPosted => "tag_posted",
             Self::Reopened => "reopened",
             Self::CloseRequested => "close_requested",
             Self::CloseRequestKept => "close_request_kept",

@@ -54,7 +54,7 @@ impl Bot {
         }
         let shard = Shard::with_config(ShardId::ONE, shard_config.build());
         let log = log_channel::LogChannel::spawn(http.clone(), config.log_channel_id);
-        let discord = DiscordRest::new(http.clone(), log, config.guild_id);
+        let discord = DiscordRest::new(http.clone(), rest::client(&config), log, config.guild_id);
         let ctx = Arc::new(Ctx {
             ai: crate::ai::Clients::new(&config),
             discord: Arc::new(discord),

@@ -111,6 +111,19 @@ pub fn ticket_channel(
     overwrites
 }
 
+/// What a member added with `/ticket add` may do: see, write, read the history, attach
+/// files; once the ticket is closed, read only, like the opener.
+pub fn added_member(id: Id<UserMarker>, stage: Stage) -> PermissionOverwrite {
+    const ADDED: Permissions = Permissions::VIEW_CHANNEL
+        .union(Permissions::SEND_MESSAGES)
+        .union(Permissions::READ_MESSAGE_HISTORY)
+        .union(Permissions::ATTACH_FILES);
+    match stage {
+        Stage::Closed => member(id, SEE, WRITE),
+        _ => member(id, ADDED, Permissions::empty()),
+    }
+}
+
 /// The same overwrite in the form the single-overwrite endpoint takes.
 pub fn for_http(
     overwrite: &PermissionOverwrite,

@@ -1,5 +1,9 @@
 //! Every text the bot shows on Discord, in one place (German, as in the original bot).
 
+mod staff;
+
+pub use staff::*;
+
 pub const SETUP_EMBED_TITLE: &str = "Ticket-Hilfe";
 pub const SETUP_EMBED_DESCRIPTION: &str = "Klicke auf den Button, um ein neues Ticket zu erstellen. \
      Wenn du gebannt wurdest, nenne bitte deine ID, damit wir dir Auskunft geben können.";
@@ -9,6 +13,7 @@ pub const LABEL_OPEN: &str = "Ticket erstellen";
 pub const LABEL_CLAIM: &str = "Ticket beanspruchen";
 pub const LABEL_CLOSE: &str = "Ticket schließen";
 pub const LABEL_DELETE: &str = "Ticket löschen";
+pub const LABEL_UNCLAIM: &str = "Freigeben";
 
 pub const SECRETARY_GREETING: &str = "Hallo, ich bin Sekretärin Sigrid. \
      Bitte teile mir zuerst deine **ID** mit, damit ich deinen Banngrund nachschauen kann.";

@@ -21,4 +21,5 @@ mod startup;
 mod storage;
 mod workflow_assign;
 mod workflow_close;
+mod workflow_staff;
 mod workflow_timers;

@@ -62,7 +62,15 @@ async fn bot_logs_in_and_registers_its_commands() {
         .collect();
     assert_eq!(
         names,
-        ["setup_ticket_button", "ticket_transcript", "ticket", "duty"]
+        [
+            "setup_ticket_button",
+            "ticket_transcript",
+            "ticket",
+            "duty",
+            "tag",
+            "blacklist",
+            "tags"
+        ]
     );
 
     // Category rights as the original bot set them at start-up.

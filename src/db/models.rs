@@ -3,8 +3,8 @@
 use diesel::prelude::*;
 
 use super::schema::{
-    ai_turns, audit_log, close_requests, message_revisions, messages, ratings, tickets,
-    transcript_entries, transcripts,
+    ai_turns, audit_log, blacklist, close_requests, message_revisions, messages, ratings, tags,
+    tickets, transcript_entries, transcripts,
 };
 
 pub use super::status::{AiState, TicketStatus};
@@ -306,6 +306,27 @@ pub struct NewAiTurn {
     pub role: String,
     pub content: String,
     pub created_at: i64,
+}
+
+/// A member who may not open tickets.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = blacklist)]
+pub struct BlacklistEntry {
+    pub user_id: i64,
+    pub user_name: String,
+    pub reason: String,
+    pub added_by: i64,
+    pub added_at: i64,
+}
+
+/// A saved answer staff post with `/tag`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tags)]
+pub struct Tag {
+    pub name: String,
+    pub body: String,
+    pub updated_by: i64,
+    pub updated_at: i64,
 }
 
 /// A `/ticket closerequest`; `state` is one of [`CloseRequest::PENDING`] and the answers.

@@ -152,6 +152,42 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
+    ticket_members (ticket_id, user_id) {
+        ticket_id -> BigInt,
+        user_id -> BigInt,
+        added_by -> BigInt,
+        added_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    blacklist (user_id) {
+        user_id -> BigInt,
+        user_name -> Text,
+        reason -> Text,
+        added_by -> BigInt,
+        added_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    tags (name) {
+        name -> Text,
+        body -> Text,
+        updated_by -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    pending_renames (ticket_id) {
+        ticket_id -> BigInt,
+        name -> Text,
+        due_at -> BigInt,
+    }
+}
+
+diesel::table! {
     close_requests (id) {
         id -> BigInt,
         ticket_id -> BigInt,

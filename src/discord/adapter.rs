@@ -21,22 +21,36 @@ use super::log_channel::LogChannel;
 use super::rest;
 use crate::error::Result;
 use crate::limits;
-use crate::tickets::port::{Call, Discord, HISTORY_PAGE, LogEntry, Post};
+use crate::tickets::port::{Call, Discord, HISTORY_PAGE, LogEntry, Member, Post, Renamed};
 
 /// The port's twilight side: the REST client, the log channel's poster and the server.
 pub struct DiscordRest {
     pub http: Arc<Client>,
+    /// A client of its own for the channel PATCHes that rename: what its rate limiter learns
+    /// from a rename's 429 (the channel's route closed for minutes) must not hold up the
+    /// moves and overwrites `http` sends to the same channel meanwhile.
+    pub(super) renamer: Client,
     log: LogChannel,
-    guild: Id<GuildMarker>,
+    pub(super) guild: Id<GuildMarker>,
 }
 
 impl DiscordRest {
-    pub fn new(http: Arc<Client>, log: LogChannel, guild: Id<GuildMarker>) -> Self {
-        Self { http, log, guild }
+    pub fn new(
+        http: Arc<Client>,
+        renamer: Client,
+        log: LogChannel,
+        guild: Id<GuildMarker>,
+    ) -> Self {
+        Self {
+            http,
+            renamer,
+            log,
+            guild,
+        }
     }
 
     /// Every interaction answer passes here, so none can exceed Discord's limits.
-    async fn respond(
+    pub(super) async fn respond(
         &self,
         interaction: &Interaction,
         mut response: InteractionResponse,
@@ -50,7 +64,11 @@ impl DiscordRest {
         Ok(())
     }
 
-    async fn answer(&self, interaction: &Interaction, data: InteractionResponseData) -> Result<()> {
+    pub(super) async fn answer(
+        &self,
+        interaction: &Interaction,
+        data: InteractionResponseData,
+    ) -> Result<()> {
         let response = InteractionResponse {
             kind: InteractionResponseType::ChannelMessageWithSource,
             data: Some(data),
@@ -97,6 +115,17 @@ impl DiscordRest {
             request
         })
         .await
+    }
+}
+
+/// A [`Post`] as the data of an interaction answer.
+fn post_data(message: Post<'_>) -> InteractionResponseData {
+    InteractionResponseData {
+        allowed_mentions: Some(message.mentions.unwrap_or_default()),
+        content: (!message.content.is_empty()).then(|| message.content.to_owned()),
+        embeds: (!message.embeds.is_empty()).then_some(message.embeds),
+        components: (!message.components.is_empty()).then_some(message.components),
+        ..Default::default()
     }
 }
 
@@ -179,22 +208,44 @@ impl Discord for DiscordRest {
         parent: Id<ChannelMarker>,
         overwrites: &'a [PermissionOverwrite],
         name: Option<&'a str>,
+    ) -> Call<'a, Renamed> {
+        Box::pin(self.move_or_rename_later(channel, parent, overwrites, name))
+    }
+
+    fn public_post<'a>(&'a self, interaction: &'a Interaction, message: Post<'a>) -> Call<'a, ()> {
+        Box::pin(self.answer(interaction, post_data(message)))
+    }
+
+    fn rename_channel<'a>(
+        &'a self,
+        channel: Id<ChannelMarker>,
+        name: &'a str,
+    ) -> Call<'a, Renamed> {
+        Box::pin(self.rename_or_later(channel, name))
+    }
+
+    fn set_overwrite<'a>(
+        &'a self,
+        channel: Id<ChannelMarker>,
+        overwrite: &'a PermissionOverwrite,
     ) -> Call<'a, ()> {
-        Box::pin(async move {
-            rest::send("move ticket channel", || {
-                let mut request = self
-                    .http
-                    .update_channel(channel)
-                    .parent_id(Some(parent))
-                    .permission_overwrites(overwrites);
-                if let Some(name) = name {
-                    request = request.name(name);
-                }
-                request
-            })
-            .await?;
-            Ok(())
-        })
+        Box::pin(self.put_overwrite(channel, overwrite))
+    }
+
+    fn remove_overwrite(&self, channel: Id<ChannelMarker>, user: Id<UserMarker>) -> Call<'_, ()> {
+        Box::pin(self.delete_overwrite(channel, user))
+    }
+
+    fn member(&self, user: Id<UserMarker>) -> Call<'_, Option<Member>> {
+        Box::pin(self.fetch_member(user))
+    }
+
+    fn autocomplete<'a>(
+        &'a self,
+        interaction: &'a Interaction,
+        choices: Vec<String>,
+    ) -> Call<'a, ()> {
+        Box::pin(self.answer_choices(interaction, choices))
     }
 
     fn delete_channel(&self, channel: Id<ChannelMarker>) -> Call<'_, ()> {

@@ -5,13 +5,14 @@ use twilight_http::Client;
 use twilight_model::application::command::{Command, CommandType};
 use twilight_model::application::interaction::Interaction;
 use twilight_model::application::interaction::InteractionContextType;
+use twilight_model::guild::Permissions;
 use twilight_model::id::Id;
 use twilight_model::id::marker::ApplicationMarker;
 use twilight_util::builder::command::{
     CommandBuilder, StringBuilder, SubCommandBuilder, UserBuilder,
 };
 
-use super::rest;
+use super::{rest, staff_lists};
 use crate::db::queries;
 use crate::error::Result;
 use crate::overwrites::{self, Stage};
@@ -27,6 +28,10 @@ use crate::who::{self, Who};
 pub const SETUP_TICKET_BUTTON: &str = "setup_ticket_button";
 pub const TICKET_TRANSCRIPT: &str = "ticket_transcript";
 
+/// Who sees the admins' commands in Discord's command list (server admins can change it per
+/// role in the server settings); the bot checks `ADMIN_ROLE_ID` itself in any case.
+const ADMIN_COMMANDS: Permissions = Permissions::MANAGE_GUILD;
+
 pub fn definitions() -> Vec<Command> {
     vec![
         CommandBuilder::new(
@@ -34,6 +39,7 @@ pub fn definitions() -> Vec<Command> {
             "Erstellt im aktuellen Kanal eine Nachricht mit einem Ticket-Button (nur Admin).",
             CommandType::ChatInput,
         )
+        .default_member_permissions(ADMIN_COMMANDS)
         .build(),
         CommandBuilder::new(
             TICKET_TRANSCRIPT,
@@ -43,6 +49,9 @@ pub fn definitions() -> Vec<Command> {
         .build(),
         ticket_command(),
         duty_command(),
+        tag_command(),
+        staff_lists::blacklist_command(ADMIN_COMMANDS),
+        staff_lists::tags_command(ADMIN_COMMANDS),
     ]
 }
 
@@ -62,6 +71,23 @@ fn duty_command() -> Command {
         duty::OFF,
         "Du bist nicht mehr im Dienst.",
     ))
+    .build()
+}
+
+/// `/tag name`: staff post a saved text in a ticket; the names autocomplete.
+fn tag_command() -> Command {
+    CommandBuilder::new(
+        ticket::TAG,
+        "Sendet einen gespeicherten Text (Tag) in dieses Ticket.",
+        CommandType::ChatInput,
+    )
+    .contexts([InteractionContextType::Guild])
+    .option(
+        StringBuilder::new("name", "Der Name des Tags.")
+            .required(true)
+            .autocomplete(true)
+            .max_length(100),
+    )
     .build()
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef};
 use twilight_gateway::Event;
-use twilight_model::application::interaction::{Interaction, InteractionData};
+use twilight_model::application::interaction::{Interaction, InteractionData, InteractionType};
 use twilight_model::channel::message::Component;
 
 use super::commands;
@@ -16,7 +16,7 @@ use crate::tickets::commands::{self as ticket, TicketCommand};
 use crate::tickets::context::Ctx;
 use crate::tickets::duty;
 use crate::tickets::supervisor::SupervisorMsg;
-use crate::tickets::{open, rating, record};
+use crate::tickets::{blacklist, open, rating, record, tags};
 
 pub struct GatewayActor;
 
@@ -148,6 +148,17 @@ impl GatewayState {
             return;
         }
         match &interaction.data {
+            // Only `/tag` completes an option.
+            Some(InteractionData::ApplicationCommand(command))
+                if interaction.kind == InteractionType::ApplicationCommandAutocomplete
+                    && command.name == ticket::TAG =>
+            {
+                spawn_command(ctx, interaction, "/tag autocomplete", |ctx, i| {
+                    Box::pin(async move { tags::autocomplete(&ctx, &i).await })
+                });
+            }
+            Some(InteractionData::ApplicationCommand(_))
+                if interaction.kind == InteractionType::ApplicationCommandAutocomplete => {}
             Some(InteractionData::ApplicationCommand(command)) => match command.name.as_str() {
                 commands::SETUP_TICKET_BUTTON => {
                     tokio::spawn(async move {
@@ -198,6 +209,30 @@ impl GatewayState {
                                 .ephemeral(&interaction, texts::action_failed(&err))
                                 .await;
                         }
+                    });
+                }
+                ticket::TAG => {
+                    let Some(channel) = interaction.channel.as_ref().map(|c| c.id) else {
+                        return;
+                    };
+                    let Some(tag) = TicketCommand::tag_from_data(command) else {
+                        answer(ctx, interaction, texts::UNKNOWN_ACTION);
+                        return;
+                    };
+                    if let Err(TicketMsg::Command(interaction, _)) =
+                        self.to_ticket(channel, TicketMsg::Command(interaction, tag))
+                    {
+                        answer(ctx, interaction, texts::NOT_A_TICKET);
+                    }
+                }
+                blacklist::BLACKLIST => {
+                    spawn_command(ctx, interaction, "/blacklist", |ctx, i| {
+                        Box::pin(async move { blacklist::command(&ctx, &i).await })
+                    });
+                }
+                tags::TAGS => {
+                    spawn_command(ctx, interaction, "/tags", |ctx, i| {
+                        Box::pin(async move { tags::command(&ctx, &i).await })
                     });
                 }
                 other => {
@@ -298,6 +333,27 @@ impl GatewayState {
         })?;
         ButtonAction::from_label(&label)
     }
+}
+
+type CommandTask = std::pin::Pin<Box<dyn std::future::Future<Output = crate::Result<()>> + Send>>;
+
+/// Runs a server-wide command in a task, so routing never waits on it; a failure is answered.
+fn spawn_command(
+    ctx: Arc<Ctx>,
+    interaction: Box<Interaction>,
+    what: &'static str,
+    run: impl FnOnce(Arc<Ctx>, Arc<Interaction>) -> CommandTask + Send + 'static,
+) {
+    let interaction: Arc<Interaction> = Arc::from(interaction);
+    tokio::spawn(async move {
+        if let Err(err) = run(ctx.clone(), interaction.clone()).await {
+            tracing::error!(command = what, code = err.code(), error = %err, "command failed");
+            let _ = ctx
+                .discord
+                .ephemeral(&interaction, texts::action_failed(&err))
+                .await;
+        }
+    });
 }
 
 /// An ephemeral answer from a task, so routing never waits on Discord.

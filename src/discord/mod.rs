@@ -3,9 +3,11 @@
 
 pub mod adapter;
 pub mod backoff;
+mod channel_edit;
 pub mod close_code;
 pub mod commands;
 pub mod gateway;
 pub mod log_channel;
 mod messages;
 pub mod rest;
+mod staff_lists;

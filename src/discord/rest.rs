@@ -6,6 +6,7 @@ use std::time::Duration;
 use twilight_http::Client;
 use twilight_http::error::ErrorType;
 use twilight_http::response::Response;
+use twilight_http_ratelimiting::{Endpoint, Method};
 use twilight_model::channel::message::AllowedMentions;
 
 use crate::config::Config;
@@ -13,6 +14,10 @@ use crate::error::{Error, Result};
 
 /// Builds the twilight client; REST goes to `DISCORD_API_BASE` when it is not Discord's.
 pub fn client(config: &Config) -> Client {
+    builder(config).build()
+}
+
+fn builder(config: &Config) -> twilight_http::client::ClientBuilder {
     let mut builder = Client::builder()
         .token(config.bot_token.clone())
         .timeout(Duration::from_secs(10))
@@ -21,7 +26,7 @@ pub fn client(config: &Config) -> Client {
     if let Some((authority, plain_http)) = config.discord.rest_proxy() {
         builder = builder.proxy(authority, plain_http);
     }
-    builder.build()
+    builder
 }
 
 const ATTEMPTS: u32 = 5;
@@ -72,4 +77,59 @@ pub fn is_transient(err: &twilight_http::Error) -> bool {
         ErrorType::RequestError | ErrorType::RequestTimedOut => true,
         _ => false,
     }
+}
+
+/// The longest a caller of [`send_or_later`] waits for a rate-limited request: short, as an
+/// interaction waiting on it must be answered within Discord's 3 s.
+pub const WAIT_IN_PLACE: Duration = Duration::from_secs(1);
+
+/// What [`send_or_later`] did.
+pub enum SentOrLater<T> {
+    Sent(T),
+    /// Discord rate-limits the request for longer than [`WAIT_IN_PLACE`]: not sent.
+    Later(Duration),
+}
+
+/// Like [`send`], for a request on `path` (`channels/{id}`, PATCH) that Discord may
+/// rate-limit for minutes (a channel's third rename within 10 minutes): twilight's limiter
+/// would sleep the caller until then. When the limiter knows the route as exhausted for
+/// longer than [`WAIT_IN_PLACE`], or the request is still waiting for it after that long
+/// (the 429 taught it), the request is dropped and the wait returned instead.
+pub async fn send_or_later<T, F, Fut>(
+    what: &str,
+    client: &Client,
+    path: String,
+    make: F,
+) -> Result<SentOrLater<Response<T>>>
+where
+    F: Fn() -> Fut,
+    Fut: IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
+{
+    let endpoint = Endpoint {
+        method: Method::Patch,
+        path,
+    };
+    if let Some(after) = limited_for(client, &endpoint).await {
+        return Ok(SentOrLater::Later(after));
+    }
+    match tokio::time::timeout(WAIT_IN_PLACE, send(what, &make)).await {
+        Ok(sent) => Ok(SentOrLater::Sent(sent?)),
+        Err(_) => match limited_for(client, &endpoint).await {
+            Some(after) => {
+                tracing::info!(request = what, retry_after = ?after, "Discord rate limit; the request waits");
+                Ok(SentOrLater::Later(after))
+            }
+            // Slow, not limited: wait for it like for any other request.
+            None => Ok(SentOrLater::Sent(send(what, make).await?)),
+        },
+    }
+}
+
+/// How long the rate limiter keeps `endpoint` closed, when longer than [`WAIT_IN_PLACE`].
+async fn limited_for(client: &Client, endpoint: &Endpoint) -> Option<Duration> {
+    let bucket = client.ratelimiter()?.bucket(endpoint.clone()).await?;
+    let left = bucket
+        .reset_at
+        .saturating_duration_since(std::time::Instant::now());
+    (bucket.remaining == 0 && left > WAIT_IN_PLACE).then_some(left)
 }

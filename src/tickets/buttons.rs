@@ -15,6 +15,7 @@ pub const OPEN: &str = "ticket:open";
 pub const CLAIM: &str = "ticket:claim";
 pub const CLOSE: &str = "ticket:close";
 pub const DELETE: &str = "ticket:delete";
+pub const UNCLAIM: &str = "ticket:unclaim";
 /// Opens the reason modal; its submission carries the same id.
 pub const CLOSE_REASON: &str = "ticket:close_reason";
 pub const REOPEN: &str = "ticket:reopen";
@@ -35,6 +36,8 @@ pub enum ButtonAction {
     Claim,
     Close,
     Delete,
+    /// "Freigeben" on the claim message.
+    Unclaim,
     CloseReason,
     Reopen,
     /// The opener confirms close request `.0`.
@@ -83,6 +86,7 @@ impl ButtonAction {
             CLAIM => return Some(Self::Claim),
             CLOSE => return Some(Self::Close),
             DELETE => return Some(Self::Delete),
+            UNCLAIM => return Some(Self::Unclaim),
             CLOSE_REASON => return Some(Self::CloseReason),
             REOPEN => return Some(Self::Reopen),
             _ => {}
@@ -116,6 +120,7 @@ impl ButtonAction {
             texts::LABEL_CLAIM => Some(Self::Claim),
             texts::LABEL_CLOSE => Some(Self::Close),
             texts::LABEL_DELETE => Some(Self::Delete),
+            texts::LABEL_UNCLAIM => Some(Self::Unclaim),
             _ => None,
         }
     }
@@ -162,6 +167,15 @@ fn row(components: Vec<Component>) -> Vec<Component> {
         components,
         id: None,
     })]
+}
+
+/// The claim message's button: the claimer (or an admin) gives the ticket back.
+pub fn unclaim_button_row() -> Vec<Component> {
+    row(vec![button(
+        UNCLAIM,
+        texts::LABEL_UNCLAIM,
+        ButtonStyle::Secondary,
+    )])
 }
 
 /// The buttons of the close message in a closed channel.

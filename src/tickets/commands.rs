@@ -14,6 +14,8 @@ pub const TRANSFER: &str = "transfer";
 pub const ADD: &str = "add";
 pub const REMOVE: &str = "remove";
 pub const RENAME: &str = "rename";
+/// `/tag name`: a command of its own, carried out by the ticket's actor as well.
+pub const TAG: &str = "tag";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TicketCommand {
@@ -22,6 +24,7 @@ pub enum TicketCommand {
     Add { user: Id<UserMarker> },
     Remove { user: Id<UserMarker> },
     Rename { name: String },
+    Tag { name: String },
 }
 
 impl TicketCommand {
@@ -46,6 +49,13 @@ impl TicketCommand {
             }),
             _ => None,
         }
+    }
+
+    /// `/tag name`; None without a name (only a forged call lacks it).
+    pub fn tag_from_data(data: &CommandData) -> Option<Self> {
+        Some(Self::Tag {
+            name: string_option(&data.options, "name")?,
+        })
     }
 }
 

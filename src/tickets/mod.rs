@@ -1,6 +1,7 @@
 //! Tickets: the supervisor, one actor per ticket, opening, transcripts and cleanup.
 
 pub mod actor;
+pub mod blacklist;
 pub mod buttons;
 pub mod category_fill;
 pub mod cleanup;
@@ -15,6 +16,8 @@ pub mod rating;
 pub mod record;
 pub mod slot;
 pub mod supervisor;
+pub mod tags;
+pub mod target;
 
 #[cfg(test)]
 mod tests;

@@ -26,6 +26,11 @@ pub fn name_part(name: &str) -> String {
     name.trim().replace(' ', "-").chars().take(20).collect()
 }
 
+/// A new (or unclaimed) ticket channel's name: `<opener>-<number>`.
+pub fn channel_name(opener: &str, number: i64) -> String {
+    format!("{}-{number}", name_part(opener))
+}
+
 pub async fn open_ticket(
     ctx: Arc<Ctx>,
     supervisor: ActorRef<SupervisorMsg>,
@@ -101,6 +106,42 @@ async fn refuse(
     Ok(())
 }
 
+/// A member on the blacklist opens no ticket: told so, audited and logged; true when refused.
+async fn refused_as_blacklisted(ctx: &Ctx, interaction: &Interaction, who: &Who) -> Result<bool> {
+    let (opener, entry) = (
+        ids::stored(who.id),
+        NewAuditEntry::new(
+            None,
+            AuditAction::Refused,
+            Some(who),
+            texts::BLACKLISTED_OPEN,
+        ),
+    );
+    let blacklisted = ctx
+        .db
+        .write(move |conn| {
+            let blacklisted = queries::blacklisted(conn, opener)?.is_some();
+            if blacklisted {
+                queries::audit(conn, &entry)?;
+            }
+            Ok(blacklisted)
+        })
+        .await?;
+    if blacklisted {
+        ctx.discord
+            .finish_deferred(interaction, texts::BLACKLISTED_OPEN)
+            .await?;
+        ctx.discord.log(LogEntry {
+            title: texts::LOG_REFUSED,
+            ticket: None,
+            actor: Some(who),
+            detail: texts::BLACKLISTED_OPEN.to_owned(),
+            color: ORANGE,
+        });
+    }
+    Ok(blacklisted)
+}
+
 /// Everything of an open after the deferral.
 async fn open(
     ctx: &Arc<Ctx>,
@@ -111,6 +152,9 @@ async fn open(
         return Ok(());
     };
     let (opener_id, opener_name) = (ids::stored(who.id), who.name.clone());
+    if refused_as_blacklisted(ctx, interaction, &who).await? {
+        return Ok(());
+    }
     let limits = open_limits(ctx, interaction);
     let refusal = who.clone();
     let reservation = ctx
@@ -139,7 +183,7 @@ async fn open(
         return Ok(());
     };
     let config = &ctx.config;
-    let name = format!("{}-{}", name_part(&who.name), ticket.id);
+    let name = channel_name(&who.name, ticket.id);
     let overwrites = overwrites::ticket_channel(
         config,
         Stage::Created,

@@ -8,6 +8,10 @@ use crate::config::Roles;
 use crate::db::models::{Ticket, TicketStatus};
 use crate::texts;
 
+mod staff;
+
+pub use staff::*;
+
 /// The person asking: their id and their roles in the server.
 #[derive(Debug, Clone, Copy)]
 pub struct Asker<'a> {

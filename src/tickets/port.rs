@@ -4,13 +4,14 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use twilight_model::application::interaction::Interaction;
 use twilight_model::channel::message::{AllowedMentions, Component, Embed};
 use twilight_model::channel::permission_overwrite::PermissionOverwrite;
 use twilight_model::channel::{Channel, Message};
 use twilight_model::id::Id;
-use twilight_model::id::marker::{ChannelMarker, MessageMarker, UserMarker};
+use twilight_model::id::marker::{ChannelMarker, MessageMarker, RoleMarker, UserMarker};
 use twilight_util::builder::embed::EmbedBuilder;
 
 use crate::error::Result;
@@ -57,13 +58,36 @@ pub trait Discord: Send + Sync {
         parent: Id<ChannelMarker>,
         overwrites: &'a [PermissionOverwrite],
     ) -> Call<'a, Channel>;
+    /// A public answer with embeds and buttons (`post`'s message as the interaction's reply).
+    fn public_post<'a>(&'a self, interaction: &'a Interaction, message: Post<'a>) -> Call<'a, ()>;
     /// Moves `channel` under `parent` with `overwrites`, renaming it when `name` is given.
+    /// A rename Discord's limit puts off for long is not waited for: the channel is moved
+    /// without it and the answer says when the name may change.
     fn move_channel<'a>(
         &'a self,
         channel: Id<ChannelMarker>,
         parent: Id<ChannelMarker>,
         overwrites: &'a [PermissionOverwrite],
         name: Option<&'a str>,
+    ) -> Call<'a, Renamed>;
+    /// Renames `channel`, unless Discord's limit (two renames per 10 minutes) puts it off.
+    fn rename_channel<'a>(&'a self, channel: Id<ChannelMarker>, name: &'a str)
+    -> Call<'a, Renamed>;
+    /// Sets one member's (or role's) overwrite of `channel`, leaving the others as they are.
+    fn set_overwrite<'a>(
+        &'a self,
+        channel: Id<ChannelMarker>,
+        overwrite: &'a PermissionOverwrite,
+    ) -> Call<'a, ()>;
+    /// Removes `user`'s own overwrite of `channel`.
+    fn remove_overwrite(&self, channel: Id<ChannelMarker>, user: Id<UserMarker>) -> Call<'_, ()>;
+    /// A member of the server with their roles; None when they are not (any more) in it.
+    fn member(&self, user: Id<UserMarker>) -> Call<'_, Option<Member>>;
+    /// Answers an autocomplete request with up to 25 `choices` (name = value).
+    fn autocomplete<'a>(
+        &'a self,
+        interaction: &'a Interaction,
+        choices: Vec<String>,
     ) -> Call<'a, ()>;
     fn delete_channel(&self, channel: Id<ChannelMarker>) -> Call<'_, ()>;
     /// Up to [`HISTORY_PAGE`] messages of `channel` after message `after`, in any order.
@@ -103,6 +127,22 @@ pub trait Discord: Send + Sync {
     /// Queues `entry` for the log channel and returns at once. Failures are logged, never
     /// raised: the log channel is a report, not part of the ticket's state (the audit table is).
     fn log(&self, entry: LogEntry<'_>);
+}
+
+/// What a channel edit did to the channel's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renamed {
+    /// Renamed as asked (or no name was asked for).
+    Done,
+    /// Everything else done; Discord allows the rename after this long.
+    Later(Duration),
+}
+
+/// A member of the server as the core needs them: display name and roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub name: String,
+    pub roles: Vec<Id<RoleMarker>>,
 }
 
 /// A message for a channel, as [`Discord::post`] sends it.

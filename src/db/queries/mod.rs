@@ -11,11 +11,13 @@ type QueryResult<T> = Result<T, Error>;
 
 mod message_rows;
 mod secretary;
+mod staff;
 mod workflow;
 mod workflow_timers;
 
 pub use message_rows::*;
 pub use secretary::*;
+pub use staff::*;
 pub use workflow::*;
 pub use workflow_timers::*;
 

@@ -1,4 +1,5 @@
-//! `/ticket <subcommand>`: each one is carried out by the ticket's actor like a button.
+//! `/ticket <subcommand>` and `/tag`: each one is carried out by the ticket's actor like a
+//! button.
 
 use ractor::ActorRef;
 use twilight_model::application::interaction::Interaction;
@@ -6,9 +7,6 @@ use twilight_model::application::interaction::Interaction;
 use super::{Flow, TicketMsg, TicketState};
 use crate::error::Result;
 use crate::tickets::commands::TicketCommand;
-
-/// Said for a subcommand that is registered but whose behaviour has not landed yet.
-const NOT_YET: &str = "Dieser Befehl ist noch nicht verfügbar.";
 
 impl TicketState {
     pub(super) async fn command(
@@ -21,15 +19,11 @@ impl TicketState {
             TicketCommand::CloseRequest { reason } => {
                 self.request_close(myself, interaction, reason).await
             }
-            TicketCommand::Transfer { .. } => self.not_yet(interaction).await,
-            TicketCommand::Add { .. } => self.not_yet(interaction).await,
-            TicketCommand::Remove { .. } => self.not_yet(interaction).await,
-            TicketCommand::Rename { .. } => self.not_yet(interaction).await,
+            TicketCommand::Transfer { user } => Box::pin(self.transfer(interaction, user)).await,
+            TicketCommand::Add { user } => self.add_member(interaction, user).await,
+            TicketCommand::Remove { user } => self.remove_member(interaction, user).await,
+            TicketCommand::Rename { name } => self.rename_command(interaction, &name).await,
+            TicketCommand::Tag { name } => self.post_tag(interaction, &name).await,
         }
-    }
-
-    async fn not_yet(&self, interaction: &Interaction) -> Result<Flow> {
-        self.discord().ephemeral(interaction, NOT_YET).await?;
-        Ok(Flow::Continue)
     }
 }

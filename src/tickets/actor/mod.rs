@@ -9,16 +9,22 @@ mod close_request;
 mod closing;
 mod commands;
 mod end_dm;
+mod handover;
 mod history;
 mod inactivity;
+mod members;
+mod rename;
 mod reopen;
 mod report;
+mod retry;
 mod secretary;
 mod staff;
+mod tag;
 mod welcome;
 
 pub use history::{store_delete, store_edit};
 pub use report::report_discord_failure;
+use retry::retry_later;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +40,7 @@ use crate::audit::AuditAction;
 use crate::db::batch::Receipt;
 use crate::db::models::{NewAuditEntry, Ticket};
 use crate::db::{DbConn, now_ms, queries};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::texts;
 use crate::tickets::buttons::ButtonAction;
 use crate::tickets::commands::TicketCommand;
@@ -57,6 +63,8 @@ pub struct TicketArgs {
 
 pub struct TicketState {
     ctx: Arc<Ctx>,
+    /// This actor, for what it schedules for itself (a rename Discord put off).
+    me: ActorRef<TicketMsg>,
     ticket: Ticket,
     /// Sigrid thinks: new opener messages wait for her and are answered together.
     secretary_busy: bool,
@@ -98,6 +106,8 @@ pub enum TicketMsg {
     PostWelcome(Duration),
     /// The inactivity timer of this generation fired (an older one is ignored).
     Inactivity(u32),
+    /// A channel rename that Discord's limit put off is due.
+    RenameDue,
 }
 
 impl Actor for TicketActor {
@@ -107,10 +117,11 @@ impl Actor for TicketActor {
 
     async fn pre_start(
         &self,
-        _myself: ActorRef<TicketMsg>,
+        myself: ActorRef<TicketMsg>,
         args: TicketArgs,
     ) -> Result<TicketState, ActorProcessingErr> {
         Ok(TicketState {
+            me: myself,
             secretary_busy: false,
             backfill: None,
             greeting_due: false,
@@ -156,17 +167,6 @@ impl Actor for TicketActor {
     }
 }
 
-/// How long a change the database could not take waits before it is tried again.
-const STORAGE_RETRY: Duration = Duration::from_secs(2);
-
-/// Hands `msg` back to the actor after a pause: the database takes no writes (full disk,
-/// server down), and failing the actor would only restart it into the same wall, over and
-/// over, until the ticket is marked degraded.
-fn retry_later(myself: &ActorRef<TicketMsg>, ticket: i64, err: &Error, msg: TicketMsg) {
-    tracing::warn!(ticket, error = %err, retry_in = ?STORAGE_RETRY, "could not store a change; trying again");
-    myself.send_after(STORAGE_RETRY, move || msg);
-}
-
 /// What the actor does after an action.
 #[derive(Debug, PartialEq, Eq)]
 enum Flow {
@@ -189,6 +189,7 @@ impl TicketState {
                     ButtonAction::Claim => Box::pin(self.claim(&interaction)).await,
                     ButtonAction::Close => self.close(&interaction).await,
                     ButtonAction::Delete => self.delete(&interaction).await,
+                    ButtonAction::Unclaim => Box::pin(self.unclaim(&interaction)).await,
                     ButtonAction::CloseReason => self.close_reason_modal(&interaction).await,
                     ButtonAction::Reopen => self.reopen(&interaction).await,
                     ButtonAction::ConfirmClose(r) => self.confirm_close(&interaction, r).await,
@@ -277,6 +278,7 @@ impl TicketState {
                 }
             }
             TicketMsg::AiDone(thought) => self.secretary_done(myself, *thought).await?,
+            TicketMsg::RenameDue => Box::pin(self.rename_due()).await?,
             TicketMsg::PostWelcome(pause) => {
                 if self.ticket.status().is_active() {
                     Box::pin(self.welcome_or_retry(myself, pause)).await;
@@ -315,6 +317,7 @@ impl TicketState {
         } else {
             myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
         }
+        self.resume_rename().await;
         // A restarted actor answers what the opener wrote while nobody answered, including
         // what the router queued for storage while its predecessor died.
         self.ctx.messages.flush().await;

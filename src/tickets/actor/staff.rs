@@ -12,9 +12,10 @@ use crate::error::Result;
 use crate::ids;
 use crate::overwrites::{self, Stage};
 use crate::texts;
+use crate::tickets::buttons;
 use crate::tickets::category_fill;
 use crate::tickets::policy::{self, Asker, Claim};
-use crate::tickets::port::{BLUE, GREEN, ORANGE, RED};
+use crate::tickets::port::{BLUE, GREEN, ORANGE, Post, RED, Renamed};
 use crate::transcript;
 use crate::who::{self, Who};
 
@@ -116,7 +117,12 @@ impl TicketState {
         } else {
             texts::claimed(id, who.id.get())
         };
-        self.discord().public(interaction, &text).await?;
+        let answer = Post {
+            content: &text,
+            components: buttons::unclaim_button_row(),
+            ..Post::default()
+        };
+        self.discord().public_post(interaction, answer).await?;
         if sigrid_listened {
             self.secretary_steps_back(Some(texts::SECRETARY_STEPS_BACK_CLAIMED))
                 .await;
@@ -126,18 +132,22 @@ impl TicketState {
         Ok(Flow::Continue)
     }
 
-    /// Moves, renames and re-permissions the channel for `stage`. Failures are reported to the
-    /// log channel: the ticket's state in the database stays what it is.
-    pub(super) async fn apply_channel_stage(&self, stage: Stage, claimer: Option<&Who>) {
-        let Some(channel) = self.channel() else {
-            return;
-        };
+    /// Moves, renames and re-permissions the channel for `stage` (members added with `/ticket
+    /// add` keep their access). Failures are reported to the log channel: the ticket's state in
+    /// the database stays what it is. Returns the name and when (Unix seconds) of a rename
+    /// Discord's limit put off.
+    pub(super) async fn apply_channel_stage(
+        &self,
+        stage: Stage,
+        claimer: Option<&Who>,
+    ) -> Option<(String, i64)> {
+        let channel = self.channel()?;
         let Some(opener) = self.opener() else {
             tracing::error!(
                 ticket = self.id(),
                 "the opener is no Discord id; channel left as it is"
             );
-            return;
+            return None;
         };
         let config = &self.ctx.config;
         let parent = match stage {
@@ -146,23 +156,50 @@ impl TicketState {
             Stage::Closed => config.categories.closed,
         };
         let claimer_id = claimer.map(|c| c.id);
-        let overwrites = overwrites::ticket_channel(
+        let mut overwrites = overwrites::ticket_channel(
             config,
             stage,
             opener,
             claimer_id,
             self.ctx.bot_user_id.get().copied(),
         );
-        let name =
-            claimer.map(|c| claimed_channel_name(&self.ticket.opener_name, &c.name, self.id()));
+        overwrites.extend(
+            self.added_members()
+                .await
+                .into_iter()
+                .filter(|m| Some(*m) != claimer_id && *m != opener)
+                .map(|m| overwrites::added_member(m, stage)),
+        );
+        let name = match (stage, claimer) {
+            (Stage::Claimed, Some(c)) => Some(claimed_channel_name(
+                &self.ticket.opener_name,
+                &c.name,
+                self.id(),
+            )),
+            (Stage::Created, _) => Some(crate::tickets::open::channel_name(
+                &self.ticket.opener_name,
+                self.id(),
+            )),
+            _ => None,
+        };
         let result = self
             .discord()
             .move_channel(channel, parent, &overwrites, name.as_deref())
             .await;
         match result {
-            Ok(()) => category_fill::check(&self.ctx, parent).await,
+            Ok(Renamed::Done) => {
+                category_fill::check(&self.ctx, parent).await;
+                None
+            }
+            Ok(Renamed::Later(after)) => {
+                category_fill::check(&self.ctx, parent).await;
+                let name = name.unwrap_or_default();
+                let due = self.rename_later(&name, after, claimer).await?;
+                Some((name, due))
+            }
             Err(err) => {
-                report_discord_failure(&self.ctx, self.id(), "Kanal verschieben", &err).await
+                report_discord_failure(&self.ctx, self.id(), "Kanal verschieben", &err).await;
+                None
             }
         }
     }

@@ -14,7 +14,7 @@ use twilight_model::channel::{Channel, Message};
 use twilight_model::id::Id;
 use twilight_model::id::marker::{ChannelMarker, MessageMarker, UserMarker};
 
-use crate::tickets::port::{Call, Discord, LogEntry, Post};
+use crate::tickets::port::{Call, Discord, LogEntry, Member, Post, Renamed};
 
 pub const BOT_USER: u64 = 900;
 pub const GUILD: u64 = 1;
@@ -40,6 +40,19 @@ pub enum Sent {
         parent: u64,
         name: Option<String>,
     },
+    Renamed {
+        channel: u64,
+        name: String,
+    },
+    Overwrite {
+        channel: u64,
+        target: u64,
+    },
+    OverwriteRemoved {
+        channel: u64,
+        user: u64,
+    },
+    Choices(Vec<String>),
     Deleted(u64),
     Typing(u64),
     Logged(String),
@@ -181,12 +194,58 @@ impl Discord for MemoryDiscord {
         parent: Id<ChannelMarker>,
         _: &'a [PermissionOverwrite],
         name: Option<&'a str>,
-    ) -> Call<'a, ()> {
+    ) -> Call<'a, Renamed> {
         self.record(Sent::Moved {
             channel: channel.get(),
             parent: parent.get(),
             name: name.map(str::to_owned),
         });
+        done(Renamed::Done)
+    }
+
+    fn public_post<'a>(&'a self, _: &'a Interaction, message: Post<'a>) -> Call<'a, ()> {
+        self.record(Sent::Public(message.content.to_owned()));
+        done(())
+    }
+
+    fn rename_channel<'a>(
+        &'a self,
+        channel: Id<ChannelMarker>,
+        name: &'a str,
+    ) -> Call<'a, Renamed> {
+        self.record(Sent::Renamed {
+            channel: channel.get(),
+            name: name.to_owned(),
+        });
+        done(Renamed::Done)
+    }
+
+    fn set_overwrite<'a>(
+        &'a self,
+        channel: Id<ChannelMarker>,
+        overwrite: &'a PermissionOverwrite,
+    ) -> Call<'a, ()> {
+        self.record(Sent::Overwrite {
+            channel: channel.get(),
+            target: overwrite.id.get(),
+        });
+        done(())
+    }
+
+    fn remove_overwrite(&self, channel: Id<ChannelMarker>, user: Id<UserMarker>) -> Call<'_, ()> {
+        self.record(Sent::OverwriteRemoved {
+            channel: channel.get(),
+            user: user.get(),
+        });
+        done(())
+    }
+
+    fn member(&self, _: Id<UserMarker>) -> Call<'_, Option<Member>> {
+        done(None)
+    }
+
+    fn autocomplete<'a>(&'a self, _: &'a Interaction, choices: Vec<String>) -> Call<'a, ()> {
+        self.record(Sent::Choices(choices));
         done(())
     }
 

@@ -479,6 +479,32 @@ impl DiscordEmu {
         name: &str,
         options: Value,
     ) -> InteractionRef {
+        self.slash_command_resolving(user_id, channel_id, name, options, true)
+            .await
+    }
+
+    /// Like [`slash_command_with_options`](Self::slash_command_with_options) without the
+    /// `resolved` users and members, as Discord sends a command whose member it could not
+    /// resolve (e.g. a user id typed by hand who is not in the server cache).
+    pub async fn slash_command_unresolved(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> InteractionRef {
+        self.slash_command_resolving(user_id, channel_id, name, options, false)
+            .await
+    }
+
+    async fn slash_command_resolving(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+        resolve: bool,
+    ) -> InteractionRef {
         let result = self.inner.update(|m| {
             let command = m
                 .commands
@@ -489,6 +515,9 @@ impl DiscordEmu {
                 json!({"id": command["id"], "name": name, "type": 1, "options": options});
             if let Some(g) = command.get("guild_id") {
                 data["guild_id"] = g.clone();
+            }
+            if let Some(resolved) = resolved_users(m, &data["options"]).filter(|_| resolve) {
+                data["resolved"] = resolved;
             }
             let name = Some(name.to_owned());
             Ok(start_interaction(
@@ -504,6 +533,46 @@ impl DiscordEmu {
         });
         self.warn_if_nobody_listens();
         result.unwrap_or_else(|e: String| panic!("slash_command: {e}"))
+    }
+
+    /// A member types into an option of `/name` that autocompletes (INTERACTION_CREATE type
+    /// 4): `options` as Discord sends them, the option being typed with `"focused": true`.
+    pub async fn autocomplete(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> InteractionRef {
+        let result = self.inner.update(|m| {
+            let command = m
+                .commands
+                .iter()
+                .find(|c| c["name"] == name && c["type"] == 1)
+                .ok_or_else(|| format!("the bot did not register /{name}"))?;
+            let mut data =
+                json!({"id": command["id"], "name": name, "type": 1, "options": options});
+            if let Some(g) = command.get("guild_id") {
+                data["guild_id"] = g.clone();
+            }
+            Ok(start_interaction(
+                m,
+                Origin::Home,
+                4,
+                user_id,
+                channel_id,
+                Some(name.to_owned()),
+                None,
+                data,
+            ))
+        });
+        self.warn_if_nobody_listens();
+        result.unwrap_or_else(|e: String| panic!("autocomplete: {e}"))
+    }
+
+    /// Shortens Discord's 10-minute window of two renames per channel.
+    pub fn set_rename_window(&self, window: Duration) {
+        self.inner.update(|m| m.rename_window = window);
     }
 
     /// A member writes in a channel: stored, then MESSAGE_CREATE.
@@ -858,6 +927,38 @@ fn start_interaction(
         channel_id,
         user_id,
     }
+}
+
+/// `resolved` as Discord adds it to a command with user options (type 6, also inside
+/// subcommands): the users, and for server members the member without `user` but with
+/// `permissions`.
+fn resolved_users(m: &Model, options: &Value) -> Option<Value> {
+    fn collect(options: &Value, ids: &mut Vec<u64>) {
+        for option in options.as_array().into_iter().flatten() {
+            if option["type"] == 6
+                && let Some(id) = option["value"].as_str().and_then(|v| v.parse().ok())
+            {
+                ids.push(id);
+            }
+            collect(&option["options"], ids);
+        }
+    }
+    let mut ids = Vec::new();
+    collect(options, &mut ids);
+    if ids.is_empty() {
+        return None;
+    }
+    let (mut users, mut members) = (serde_json::Map::new(), serde_json::Map::new());
+    for id in ids {
+        if m.users.contains_key(&id) {
+            users.insert(id.to_string(), m.user_json(id));
+        }
+        if let Some(mut member) = m.member_json(id, false) {
+            member["permissions"] = json!(m.member_permissions(id).to_string());
+            members.insert(id.to_string(), member);
+        }
+    }
+    Some(json!({"users": users, "members": members}))
 }
 
 fn user_message_state(m: &mut Model, user_id: u64, channel_id: u64, content: &str) -> MessageState {

@@ -286,6 +286,11 @@ pub struct Model {
     pub app_flags: u64,
     /// The OAuth2 redirects registered in the developer portal.
     pub redirect_uris: Vec<String>,
+    /// Channel id -> when its name was changed, for Discord's limit of two renames per
+    /// [`Model::rename_window`].
+    pub renames: HashMap<u64, Vec<std::time::Instant>>,
+    /// Discord's is 10 minutes; tests shorten it.
+    pub rename_window: std::time::Duration,
     /// DM channel id -> the user on the other side.
     pub dm_channels: BTreeMap<u64, u64>,
     /// Users whose privacy settings refuse DMs from the bot (50007).
@@ -293,6 +298,9 @@ pub struct Model {
     /// The modal (callback `data`) the bot answered an interaction with, by its token.
     pub modals: HashMap<String, Value>,
 }
+
+/// Discord allows this many name changes of one channel per [`Model::rename_window`].
+pub const RENAMES_PER_WINDOW: usize = 2;
 
 /// `GATEWAY_GUILD_MEMBERS_LIMITED | GATEWAY_MESSAGE_CONTENT_LIMITED`: both privileged intents
 /// switched on, as the portal sets them for a bot in fewer than 100 servers.
@@ -323,6 +331,8 @@ impl Model {
             gateway: Gateway::default(),
             app_flags: APP_FLAGS_INTENTS_ON,
             redirect_uris: Vec::new(),
+            renames: HashMap::new(),
+            rename_window: std::time::Duration::from_secs(600),
             dm_channels: BTreeMap::new(),
             refuses_dms: Default::default(),
             modals: HashMap::new(),

@@ -241,6 +241,26 @@ impl Reply {
         ];
         r
     }
+    /// What Discord answers to a third rename of a channel within 10 minutes: a 429 of the
+    /// shared resource, whose `retry_after` runs until the oldest rename leaves the window.
+    fn rename_limited(retry_after: std::time::Duration) -> Reply {
+        let secs = retry_after.as_secs_f64();
+        let mut r = Reply::json(
+            429,
+            json!({"message": "You are being rate limited.", "retry_after": secs, "global": false}),
+        );
+        let header = retry_after.as_secs_f64().ceil().to_string();
+        r.headers = vec![
+            ("retry-after", header.clone()),
+            ("x-ratelimit-scope", "shared".into()),
+            ("x-ratelimit-global", "false".into()),
+            ("x-ratelimit-bucket", "emu-channel-rename".into()),
+            ("x-ratelimit-limit", "2".into()),
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset-after", format!("{secs:.3}")),
+        ];
+        r
+    }
     fn json_value(&self) -> Option<Value> {
         match &self.body {
             ReplyBody::Json(v) => Some(v.clone()),
@@ -952,6 +972,7 @@ impl Model {
             .flatten()
             .and_then(|p| self.channels.get(&p))
             .map(|p| p.overwrites.clone());
+        self.check_rename_limit(id, fields.get("name").and_then(Value::as_str))?;
         let channel = self.channels.get_mut(&id).expect("caller checked");
         if let Some(name) = fields.get("name").and_then(Value::as_str) {
             if !(1..=100).contains(&name.chars().count()) {
@@ -991,6 +1012,32 @@ impl Model {
         let v = self.channel_json(&self.channels[&id]);
         self.dispatch("CHANNEL_UPDATE", v.clone());
         Ok(Reply::ok(v))
+    }
+
+    /// Discord allows [`RENAMES_PER_WINDOW`] name changes of a channel per window (a PATCH
+    /// that keeps the name does not count) and refuses the whole PATCH beyond that.
+    fn check_rename_limit(&mut self, id: u64, name: Option<&str>) -> Result<(), Reply> {
+        let Some(name) = name else {
+            return Ok(());
+        };
+        let channel = &self.channels[&id];
+        let new_name = if channel.kind == CHANNEL_TEXT {
+            normalize_text_channel_name(name)
+        } else {
+            name.to_owned()
+        };
+        if new_name == channel.name {
+            return Ok(());
+        }
+        let (now, window) = (std::time::Instant::now(), self.rename_window);
+        let times = self.renames.entry(id).or_default();
+        times.retain(|at| now.duration_since(*at) < window);
+        if times.len() >= RENAMES_PER_WINDOW {
+            let oldest = times[0];
+            return Err(Reply::rename_limited(window - now.duration_since(oldest)));
+        }
+        times.push(now);
+        Ok(())
     }
 
     fn dispatch_channel_update(&mut self, id: u64) {
@@ -1259,6 +1306,24 @@ impl Model {
         let kind = body["type"].as_u64().unwrap_or(0) as u8;
         let data = &body["data"];
         let is_component = ix.kind == 3;
+        // An autocomplete request takes only choices (8); choices answer nothing else.
+        if (ix.kind == 4) != (kind == 8) {
+            return Err(Reply::error(
+                400,
+                40043,
+                "Interaction callback type is invalid for this interaction.",
+            ));
+        }
+        if kind == 8 {
+            let choices = data["choices"].as_array().map_or(0, Vec::len);
+            if choices > 25 {
+                return Err(Reply::invalid_form(
+                    "data.choices",
+                    "BASE_TYPE_MAX_LENGTH",
+                    "Must be 25 or fewer in length.",
+                ));
+            }
+        }
         let mut original = ix.original_message_id;
         let mut resource_message = None;
         match kind {

@@ -1,0 +1,4 @@
+DROP TABLE pending_renames;
+DROP TABLE tags;
+DROP TABLE blacklist;
+DROP TABLE ticket_members;
