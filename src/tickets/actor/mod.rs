@@ -19,6 +19,7 @@ mod report;
 mod retry;
 mod secretary;
 mod staff;
+mod steps;
 mod tag;
 mod welcome;
 
@@ -36,17 +37,13 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ChannelMarker, MessageMarker, UserMarker};
 
 use crate::ai::secretary::Thought;
-use crate::audit::AuditAction;
 use crate::db::batch::Receipt;
-use crate::db::models::{NewAuditEntry, Ticket};
-use crate::db::{DbConn, now_ms, queries};
+use crate::db::models::Ticket;
+use crate::db::queries;
 use crate::error::Result;
-use crate::texts;
 use crate::tickets::buttons::ButtonAction;
 use crate::tickets::commands::TicketCommand;
 use crate::tickets::context::Ctx;
-use crate::tickets::port::LogEntry;
-use crate::who::Who;
 
 /// How long the actor of a closed ticket stays to store late messages before it stops.
 const CLOSED_LINGER: Duration = Duration::from_secs(30);
@@ -350,60 +347,5 @@ impl TicketState {
             .run(move |conn| queries::ticket(conn, id))
             .await?;
         Ok(())
-    }
-
-    /// Answers the presser when an action failed, so nobody waits on a silent button.
-    async fn finish(
-        &mut self,
-        myself: &ActorRef<TicketMsg>,
-        interaction: &Interaction,
-        outcome: Result<Flow>,
-    ) {
-        match outcome {
-            Ok(Flow::Continue) => {}
-            Ok(Flow::Linger) => {
-                myself.send_after(CLOSED_LINGER, || TicketMsg::IdleStop);
-            }
-            Ok(Flow::Stop) => myself.stop(None),
-            Err(err) => {
-                tracing::error!(ticket = self.id(), code = err.code(), error = %err, "ticket action failed");
-                let _ = self
-                    .discord()
-                    .ephemeral(interaction, texts::action_failed(&err))
-                    .await;
-                // The database is the truth; whatever was half done is re-read.
-                let _ = self.reload().await;
-            }
-        }
-    }
-
-    /// Writes a state change and its audit row in one transaction.
-    async fn transition(
-        &self,
-        action: AuditAction,
-        who: Option<&Who>,
-        detail: &str,
-        change: fn(&mut DbConn, i64, i64) -> Result<()>,
-    ) -> Result<()> {
-        let id = self.id();
-        let entry = NewAuditEntry::new(Some(id), action, who, detail);
-        self.ctx
-            .db
-            .write(move |conn| {
-                change(conn, id, now_ms())?;
-                queries::audit(conn, &entry)
-            })
-            .await
-    }
-
-    /// Posts an event of this ticket to the log channel.
-    fn log(&self, title: &str, who: Option<&Who>, detail: String, color: u32) {
-        self.discord().log(LogEntry {
-            title,
-            ticket: Some(self.id()),
-            actor: who,
-            detail,
-            color,
-        });
     }
 }
