@@ -203,6 +203,17 @@ impl DiscordEmu {
                 "emu-flask-secret-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
                     .to_owned(),
             ),
+            // Files a test bot archives go to the temporary directory, never into the
+            // working directory (the repository); tests of the archive choose their own.
+            (
+                "ATTACHMENT_STORE",
+                format!(
+                    "file://{}",
+                    std::env::temp_dir()
+                        .join("ticketbot-test-attachments")
+                        .display()
+                ),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
