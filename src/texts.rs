@@ -346,3 +346,8 @@ pub fn archive_store_down(store: &str, cause: &str) -> String {
 pub fn not_archived_too_large(max_mb: u32) -> String {
     format!("nicht archiviert: größer als {max_mb} MB")
 }
+
+/// Shown in the panel and transcripts for a file whose download failed for good.
+pub fn not_archived_failed(cause: &str) -> String {
+    format!("nicht archiviert: Download fehlgeschlagen ({cause})")
+}

@@ -130,7 +130,8 @@ async fn archive(shared: &Shared, row: &AttachmentRow) {
     let outcome = match bytes {
         Ok(bytes) => store(shared, row, bytes).await,
         Err(FetchError::TooLarge) => {
-            let detail = format!("larger than {} MB", shared.max_mb);
+            // The row keeps what the panel and transcripts say in the file's place.
+            let detail = crate::texts::not_archived_too_large(shared.max_mb);
             tracing::info!(ticket = row.ticket_id, file = %row.filename, "attachment not archived: {detail}");
             finish(
                 shared,
@@ -211,7 +212,8 @@ async fn download_failed(
     }
     tracing::warn!(ticket = row.ticket_id, file = %row.filename, error = %detail, "attachment could not be archived");
     // Recorded before it is told: a restart never tells it twice.
-    finish(shared, row, ArchiveStatus::Failed, (attempt, 0), &detail).await?;
+    let note = crate::texts::not_archived_failed(&detail);
+    finish(shared, row, ArchiveStatus::Failed, (attempt, 0), &note).await?;
     (shared.report)(Report {
         ticket: Some(row.ticket_id),
         title: crate::texts::ARCHIVE_FAILED_TITLE,

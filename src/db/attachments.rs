@@ -268,3 +268,28 @@ pub fn file_of_ticket(
     };
     Ok(file(conn, sha256)?.map(|file| (file, name)))
 }
+
+/// Each row with the stored type of its file (None until it is archived).
+pub fn with_types(
+    conn: &mut DbConn,
+    rows: Vec<AttachmentRow>,
+) -> QueryResult<Vec<(AttachmentRow, Option<String>)>> {
+    let hashes: Vec<&str> = rows.iter().filter_map(|r| r.sha256.as_deref()).collect();
+    let types: std::collections::HashMap<String, String> = if hashes.is_empty() {
+        Default::default()
+    } else {
+        archived_files::table
+            .filter(archived_files::sha256.eq_any(&hashes))
+            .select((archived_files::sha256, archived_files::content_type))
+            .load(conn)?
+            .into_iter()
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let kind = row.sha256.as_ref().and_then(|h| types.get(h).cloned());
+            (row, kind)
+        })
+        .collect())
+}
