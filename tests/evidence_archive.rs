@@ -383,3 +383,49 @@ async fn the_file_route_refuses_without_a_session() {
     let response = panel.client.get(url.as_str()).dispatch().await;
     assert_eq!(response.status(), Status::Ok);
 }
+
+#[tokio::test]
+async fn files_are_archived_in_an_s3_store() {
+    let Some(s3) = crate::support::s3::S3Server::start_or_skip(
+        "files_are_archived_in_an_s3_store",
+        "evidence",
+    )
+    .await
+    else {
+        return;
+    };
+    let settings = [
+        ("ATTACHMENT_STORE", "s3://evidence/tickets"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        ("AWS_ENDPOINT_URL", s3.endpoint.as_str()),
+    ];
+    let bot = TestBot::start_with(&settings).await;
+    let (ticket, channel) = bot.first_ticket(USERS[0]).await;
+    let (message, attachments) = bot
+        .emu
+        .user_message_with_files(
+            USERS[0],
+            channel,
+            "",
+            &[("s3.png", Some("image/png"), PNG.to_vec())],
+        )
+        .await;
+    let rows = settled(&bot, message).await;
+    assert_eq!(rows[0].status(), ArchiveStatus::Stored, "{:?}", rows[0]);
+    let hash = rows[0].sha256.clone().expect("hash");
+    let key = format!("tickets/{}/{hash}", &hash[..2]);
+    assert_eq!(s3.object("evidence", &key).await.as_deref(), Some(PNG));
+    // Served from S3 after Discord forgot it.
+    bot.emu.expire_attachment_url(attachments[0]);
+    let panel = panel_beside(&bot.emu, &bot.test_db.url, &settings).await;
+    login(&panel, ADMIN).await;
+    let response = panel
+        .client
+        .get(format!("/tickets/{}/files/{hash}", ticket.id))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.into_bytes().await.expect("bytes"), PNG);
+}

@@ -29,6 +29,7 @@ impl std::fmt::Display for FetchError {
 }
 
 pub fn client() -> reqwest::Client {
+    crate::process::install_crypto_provider();
     reqwest::Client::builder()
         .timeout(DOWNLOAD_TIMEOUT)
         .connect_timeout(CONNECT_TIMEOUT)

@@ -48,6 +48,8 @@ impl FileStore {
                 })
             }
             StoreLocation::S3 { bucket, prefix } => {
+                // object_store's client is the shared reqwest over rustls with ring.
+                crate::process::install_crypto_provider();
                 let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
                 for (key, value) in &config.s3 {
                     let parsed = key.to_ascii_lowercase().parse().map_err(|err| {
