@@ -42,11 +42,14 @@ pub struct Bot {
     shard: Shard,
     /// Up between READY/RESUMED and the next close, for `/healthz`.
     gateway: GatewayLink,
+    /// Where the attachment archiver keeps files.
+    files: crate::attachments::FileStore,
 }
 
 impl Bot {
     /// Connects the database side: starts the supervisor, which resumes every open ticket.
     pub async fn start(config: Arc<Config>, db: Db) -> Result<Self> {
+        let files = crate::attachments::FileStore::open(&config.attachments)?;
         let http = Arc::new(rest::client(&config));
         let mut shard_config = ConfigBuilder::new(config.bot_token.clone(), INTENTS);
         if let Some(url) = &config.discord.gateway_url {
@@ -79,6 +82,7 @@ impl Bot {
             supervisor,
             shard,
             gateway: GatewayLink::default(),
+            files,
         })
     }
 
@@ -113,6 +117,14 @@ impl Bot {
             self.ctx.clone(),
             self.supervisor.clone(),
             self.ctx.config.cleanup_every,
+            stop.clone(),
+        ));
+        let archiver = tokio::spawn(crate::attachments::pool::run(
+            self.ctx.db.clone(),
+            self.files.clone(),
+            self.ctx.config.attachments.max_mb,
+            self.ctx.messages.stored_signal(),
+            archive_reporter(&self.ctx),
             stop.clone(),
         ));
         crate::metrics::bot_started();
@@ -204,6 +216,8 @@ impl Bot {
         self.shard.close(CloseFrame::NORMAL);
         sweeper.abort();
         reporter.abort();
+        // Downloads in flight stay pending in the database and run again at the next start.
+        archiver.abort();
         router.stop(None);
         // Ticket actors finish the message in hand; what is left in their mailboxes is in
         // the message writer's queue (stored below) and in Discord's history.
@@ -219,6 +233,20 @@ impl Bot {
             None => Ok(()),
         }
     }
+}
+
+/// The archiver's reports, as entries of the log channel.
+fn archive_reporter(ctx: &Arc<Ctx>) -> crate::attachments::pool::Reporter {
+    let discord = ctx.discord.clone();
+    Arc::new(move |report: crate::attachments::pool::Report| {
+        discord.log(crate::tickets::port::LogEntry {
+            title: report.title,
+            ticket: report.ticket,
+            actor: None,
+            detail: report.detail,
+            color: crate::tickets::port::ORANGE,
+        });
+    })
 }
 
 /// One line per close, so an operator sees an outage and what the bot does about it.

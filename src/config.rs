@@ -1,6 +1,7 @@
 //! Typed settings from the environment (and `.env`). Every key of the original Python bot is
 //! read unchanged; a missing or malformed value names the key and what it expects.
 
+pub mod attachments;
 pub mod database;
 mod dotenv;
 mod values;
@@ -63,6 +64,8 @@ pub struct Config {
     pub panel: PanelConfig,
     pub database_url: String,
     pub discord: DiscordEndpoints,
+    /// `ATTACHMENT_STORE`, `ATTACHMENT_MAX_MB` and the `AWS_*` keys of an S3 store.
+    pub attachments: attachments::AttachmentConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -280,6 +283,7 @@ impl Config {
                 api_base,
                 gateway_url,
             },
+            attachments: attachments::AttachmentConfig::read(&env)?,
         })
     }
 }

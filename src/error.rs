@@ -32,6 +32,9 @@ pub enum Error {
     /// database); one line saying what and what to give instead. Exits 2 like a bad setting.
     #[error("{0}")]
     Usage(String),
+    /// The attachment store (a local directory or S3) refused or failed.
+    #[error("attachment store: {0}")]
+    Archive(#[from] object_store::Error),
     #[error("internal error: {0}")]
     Internal(String),
     #[error("{0} problem(s) found; fix them and run `ticketbot check` again")]
@@ -53,6 +56,7 @@ impl Error {
             Self::GatewayRefused(_) => "gateway_refused",
             Self::BotRunning(_) => "bot_running",
             Self::Usage(_) => "usage",
+            Self::Archive(_) => "archive",
             Self::Internal(_) => "internal",
             Self::CheckFailed(_) => "check_failed",
         }

@@ -2,6 +2,7 @@
 
 pub mod ai;
 pub mod app;
+pub mod attachments;
 pub mod audit;
 pub mod bot;
 pub mod check;

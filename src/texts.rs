@@ -367,3 +367,30 @@ pub const DUTY_OFF: &str = "Du bist jetzt nicht mehr im Dienst.";
 pub const DUTY_ALREADY_ON: &str = "Du bist bereits im Dienst.";
 pub const DUTY_ALREADY_OFF: &str = "Du warst nicht im Dienst.";
 pub const LOG_DUTY: &str = "Dienst";
+
+pub const ARCHIVE_FAILED_TITLE: &str = "Anhang nicht archiviert";
+pub const ARCHIVE_STORE_DOWN_TITLE: &str = "Anhang-Speicher nicht erreichbar";
+
+pub fn archive_failed(filename: &str, cause: &str, attempts: i32) -> String {
+    format!(
+        "Der Anhang „{filename}“ konnte nach {attempts} Versuchen nicht heruntergeladen werden \
+         ({cause}). Die Nachricht ist gespeichert, die Datei fehlt im Archiv."
+    )
+}
+
+pub fn archive_store_down(store: &str, cause: &str) -> String {
+    format!(
+        "Der Speicher für Anhänge ({store}) nimmt keine Dateien an: {cause}. \
+         Die Dateien werden später erneut gespeichert."
+    )
+}
+
+/// Shown in the panel and transcripts for a file over `ATTACHMENT_MAX_MB`.
+pub fn not_archived_too_large(max_mb: u32) -> String {
+    format!("nicht archiviert: größer als {max_mb} MB")
+}
+
+/// Shown in the panel and transcripts for a file whose download failed for good.
+pub fn not_archived_failed(cause: &str) -> String {
+    format!("nicht archiviert: Download fehlgeschlagen ({cause})")
+}

@@ -5,6 +5,7 @@ mod browser;
 mod check;
 mod config;
 mod emulator_selftest;
+mod evidence_archive;
 mod first_hour;
 mod gateway_hardening;
 mod hardening;

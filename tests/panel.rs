@@ -23,7 +23,7 @@ pub struct Panel {
     pub emu: DiscordEmu,
     pub db: Db,
     pub config: Arc<Config>,
-    _test_db: TestDb,
+    _test_db: Option<TestDb>,
 }
 
 /// The configuration a panel against `emu` uses, listening on `port`.
@@ -72,7 +72,24 @@ pub async fn panel_with(test_db: TestDb, extra: &[(&str, &str)]) -> Panel {
         emu,
         db,
         config,
-        _test_db: test_db,
+        _test_db: Some(test_db),
+    }
+}
+
+/// A panel on a bot's database and emulator (`emu` and `database_url` of a running
+/// [`crate::support::app::TestBot`]), with `extra` settings.
+pub async fn panel_beside(emu: &DiscordEmu, database_url: &str, extra: &[(&str, &str)]) -> Panel {
+    let config = Arc::new(panel_config_with(emu, database_url, 9, extra));
+    let db = Db::connect(database_url).await.expect("test database");
+    let client = Client::tracked(ticketbot::web::rocket(config.clone(), db.clone()))
+        .await
+        .expect("panel ignites");
+    Panel {
+        client,
+        emu: emu.clone(),
+        db,
+        config,
+        _test_db: None,
     }
 }
 

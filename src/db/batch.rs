@@ -36,14 +36,27 @@ impl Receipt {
 #[derive(Clone)]
 pub struct MessageWriter {
     jobs: mpsc::UnboundedSender<Job>,
+    /// Rung after every commit that stored a message, for the attachment archiver.
+    stored: Arc<tokio::sync::Notify>,
 }
 
 impl MessageWriter {
     /// Starts the writer task; it ends when the last handle is dropped.
     pub fn spawn(db: Db) -> Self {
         let (jobs, queue) = mpsc::unbounded_channel();
-        tokio::spawn(run(db, queue));
-        Self { jobs }
+        let stored = Arc::new(tokio::sync::Notify::new());
+        tokio::spawn(run(db, queue, stored.clone()));
+        Self { jobs, stored }
+    }
+
+    /// What is rung after a commit stored new messages (their attachment rows with them).
+    pub fn stored_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.stored.clone()
+    }
+
+    /// Rings [`Self::stored_signal`] for messages stored elsewhere (the history catch-up).
+    pub fn notify_stored(&self) {
+        self.stored.notify_one();
     }
 
     /// Stores `message` unless its Discord id is known; true when it was new. Returns after
@@ -73,7 +86,7 @@ impl MessageWriter {
     }
 }
 
-async fn run(db: Db, mut queue: mpsc::UnboundedReceiver<Job>) {
+async fn run(db: Db, mut queue: mpsc::UnboundedReceiver<Job>, stored: Arc<tokio::sync::Notify>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // Messages whose transaction failed while the database took no writes (full disk, server
     // down): written again with the next batch, or after a pause when nothing arrives, so an
@@ -105,6 +118,9 @@ async fn run(db: Db, mut queue: mpsc::UnboundedReceiver<Job>) {
                     tracing::info!(messages = retried, "kept messages stored after all");
                 }
                 pause = RETRY_FIRST;
+                if inserted.contains(&true) {
+                    stored.notify_one();
+                }
                 let mut inserted = inserted.into_iter().skip(retried);
                 for (waiter, is_message) in waiters.into_iter().zip(is_message) {
                     let new = is_message && inserted.next().unwrap_or(false);

@@ -1,6 +1,7 @@
 //! Storage: diesel over SQLite (default) or PostgreSQL, picked by the `DATABASE_URL` scheme.
 //! Blocking diesel calls run on tokio's blocking pool through an r2d2 pool.
 
+pub mod attachments;
 mod backend;
 pub mod batch;
 pub mod existing;

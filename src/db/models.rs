@@ -191,7 +191,8 @@ pub struct Message {
     pub content: String,
     /// JSON array of `{title, description}`.
     pub embeds: String,
-    /// JSON array of `{filename, url}`.
+    /// JSON array of `{id, filename, url, content_type, size}` (older rows: `{filename, url}`);
+    /// the archived copies are in `message_attachments`.
     pub attachments: String,
     pub created_at: i64,
     pub edited_at: Option<i64>,

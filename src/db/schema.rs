@@ -228,3 +228,32 @@ diesel::table! {
         since -> BigInt,
     }
 }
+
+diesel::table! {
+    archived_files (sha256) {
+        sha256 -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        stored_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    message_attachments (message_id, position) {
+        message_id -> BigInt,
+        position -> Integer,
+        ticket_id -> BigInt,
+        attachment_id -> BigInt,
+        filename -> Text,
+        declared_type -> Nullable<Text>,
+        size -> BigInt,
+        url -> Text,
+        status -> Text,
+        sha256 -> Nullable<Text>,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(archived_files, message_attachments, messages);

@@ -23,7 +23,15 @@ pub fn message_row(ticket_id: i64, message: &DiscordMessage, is_ai: bool) -> Mes
     let attachments: Vec<_> = message
         .attachments
         .iter()
-        .map(|a| json!({ "filename": a.filename, "url": a.url }))
+        .map(|a| {
+            json!({
+                "id": a.id.to_string(),
+                "filename": a.filename,
+                "url": a.url,
+                "content_type": a.content_type,
+                "size": a.size,
+            })
+        })
         .collect();
     Message {
         id: crate::ids::stored(message.id),

@@ -54,7 +54,14 @@ struct StoredField {
 #[derive(Debug, Serialize)]
 pub struct AttachmentView {
     pub filename: String,
+    /// Discord's URL; it expires after about a day.
     pub url: Option<String>,
+    /// The archived copy on the panel, once it is stored.
+    pub archive_url: Option<String>,
+    /// Shown inline (a raster image from the archive).
+    pub image: bool,
+    /// Why there is no archived copy ("nicht archiviert: größer als 25 MB").
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -112,7 +119,37 @@ pub fn texts_of(message: &Message) -> Vec<String> {
     texts
 }
 
+type Archived<'a> = &'a (crate::db::attachments::AttachmentRow, Option<String>);
+
 impl MessageView {
+    /// Points the attachments at their archived copies: images inline, other files linked,
+    /// and a note where a file is not archived.
+    pub fn with_archive(mut self, archived: &[Archived<'_>]) -> Self {
+        use crate::db::attachments::ArchiveStatus;
+        for (position, view) in self.attachments.iter_mut().enumerate() {
+            let Some((row, kind)) = archived
+                .iter()
+                .map(|entry| (&entry.0, &entry.1))
+                .find(|(row, _)| usize::try_from(row.position).ok() == Some(position))
+            else {
+                continue;
+            };
+            match (row.status(), &row.sha256) {
+                (ArchiveStatus::Stored, Some(hash)) => {
+                    view.archive_url = Some(super::files::file_url(row.ticket_id, hash));
+                    view.image = kind
+                        .as_deref()
+                        .is_some_and(crate::attachments::sniff::is_inline_image);
+                }
+                (ArchiveStatus::TooLarge | ArchiveStatus::Failed, _) => {
+                    view.note = row.error.clone();
+                }
+                _ => {}
+            }
+        }
+        self
+    }
+
     pub fn of(
         message: &Message,
         opener_id: i64,
@@ -148,6 +185,9 @@ impl MessageView {
                         a.filename
                     },
                     url: is_web_url(&a.url).then_some(a.url),
+                    archive_url: None,
+                    image: false,
+                    note: None,
                 })
                 .collect(),
             embeds: embeds

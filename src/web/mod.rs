@@ -12,6 +12,7 @@ mod assets;
 mod auth;
 mod discord_api;
 mod error;
+mod files;
 mod guild_names;
 mod health;
 mod list_cache;
@@ -63,6 +64,7 @@ pub fn rocket_with(config: Arc<Config>, db: Db, checks: Checks) -> rocket::Rocke
         .attach(auth::stage(config.clone()))
         .attach(guild_names::stage(config.clone()))
         .attach(pages::stage())
+        .attach(files::stage(config.attachments.clone()))
         .attach(monitoring::stage(config))
         .attach(health::stage(checks))
         .register("/", error::catchers())

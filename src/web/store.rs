@@ -223,6 +223,8 @@ pub struct TicketDetail {
     /// One page of the conversation, oldest first.
     pub messages: Vec<Message>,
     pub revisions: Vec<MessageRevision>,
+    /// The archive rows of the page's messages, with their files' stored types.
+    pub archived: Vec<(crate::db::attachments::AttachmentRow, Option<String>)>,
     pub transcripts: Vec<TranscriptMeta>,
     pub audit: Vec<AuditEntry>,
     /// The opener's other tickets, newest first (at most [`OTHER_TICKETS`]).
@@ -264,6 +266,9 @@ pub fn ticket_detail(conn: &mut DbConn, id: i64, page: i64) -> Result<TicketDeta
             .load(conn)?,
         _ => Vec::new(),
     };
+    let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+    let archived = crate::db::attachments::of_messages(conn, &ids)?;
+    let archived = crate::db::attachments::with_types(conn, archived)?;
     let transcripts = transcripts::table
         .filter(transcripts::ticket_id.eq(id))
         .order(transcripts::id.desc())
@@ -289,6 +294,7 @@ pub fn ticket_detail(conn: &mut DbConn, id: i64, page: i64) -> Result<TicketDeta
         ticket,
         messages,
         revisions,
+        archived,
         transcripts,
         audit,
         other_tickets,

@@ -17,6 +17,7 @@ pub const ROLE_CHECK_FAILED: &str = "Deine Rollen konnten gerade nicht bei Disco
 pub const LOGOUT_UNCONFIRMED: &str = "Die Abmeldung kam nicht von dieser Seite und wurde nicht ausgeführt. Bitte nutze den Knopf „Abmelden“ im Panel.";
 pub const NOT_FOUND: &str = "Diese Seite gibt es nicht.";
 pub const TICKET_NOT_FOUND: &str = "Dieses Ticket gibt es nicht.";
+pub const FILE_NOT_FOUND: &str = "Diese Datei gibt es in diesem Ticket nicht.";
 pub const TRANSCRIPT_NOT_FOUND: &str = "Dieses Transkript gibt es nicht.";
 pub const INTERNAL: &str = "Ein interner Fehler ist aufgetreten. Bitte versuche es später erneut.";
 pub const DATABASE_DOWN: &str =

@@ -98,12 +98,18 @@ impl TicketPageView {
                 .messages
                 .iter()
                 .map(|m| {
+                    let archived: Vec<_> = detail
+                        .archived
+                        .iter()
+                        .filter(|(row, _)| row.message_id == m.id)
+                        .collect();
                     MessageView::of(
                         m,
                         ticket.opener_id,
                         revisions.remove(&m.id).unwrap_or_default(),
                         names,
                     )
+                    .with_archive(&archived)
                 })
                 .collect(),
             audit: detail.audit.iter().map(AuditView::of).collect(),

@@ -6,3 +6,4 @@ pub mod db;
 pub mod discord;
 pub mod disk;
 pub mod openai;
+pub mod s3;

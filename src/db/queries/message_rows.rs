@@ -19,6 +19,12 @@ pub fn insert_message(conn: &mut DbConn, message: &Message) -> QueryResult<bool>
             .on_conflict_do_nothing()
             .execute(conn)?,
     };
+    if inserted > 0 && message.attachments != "[]" {
+        // The archive's rows come with the message, so a download not yet made is found again
+        // after a restart.
+        let rows = crate::db::attachments::rows_for(message, crate::db::now_ms());
+        crate::db::attachments::insert_rows(conn, &rows)?;
+    }
     Ok(inserted > 0)
 }
 
@@ -41,10 +47,19 @@ pub fn insert_messages(conn: &mut DbConn, rows: &[Message]) -> QueryResult<Vec<b
                 .collect();
             // A Discord id twice in one batch is new only the first time.
             let mut seen = std::collections::HashSet::new();
-            Ok(rows
+            let new: Vec<bool> = rows
                 .iter()
                 .map(|row| inserted.contains(&row.id) && seen.insert(row.id))
-                .collect())
+                .collect();
+            let now = crate::db::now_ms();
+            let archive: Vec<_> = rows
+                .iter()
+                .zip(&new)
+                .filter(|(row, new)| **new && row.attachments != "[]")
+                .flat_map(|(row, _)| crate::db::attachments::rows_for(row, now))
+                .collect();
+            crate::db::attachments::insert_rows(conn, &archive)?;
+            Ok(new)
         }
     }
 }

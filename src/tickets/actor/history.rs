@@ -101,6 +101,8 @@ impl TicketState {
             .await?;
         self.ticket.history_synced_id = self.ticket.history_synced_id.max(Some(synced));
         if stored > 0 {
+            // Their attachments were recorded with them; the archiver fetches them now.
+            self.ctx.messages.notify_stored();
             tracing::info!(
                 ticket = id,
                 stored,

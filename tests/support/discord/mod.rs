@@ -203,6 +203,17 @@ impl DiscordEmu {
                 "emu-flask-secret-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
                     .to_owned(),
             ),
+            // Files a test bot archives go to the temporary directory, never into the
+            // working directory (the repository); tests of the archive choose their own.
+            (
+                "ATTACHMENT_STORE",
+                format!(
+                    "file://{}",
+                    std::env::temp_dir()
+                        .join("ticketbot-test-attachments")
+                        .display()
+                ),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -585,6 +596,65 @@ impl DiscordEmu {
         });
         self.warn_if_nobody_listens();
         id
+    }
+
+    /// A member writes in a channel with files attached (name, declared type, bytes):
+    /// stored, then MESSAGE_CREATE with each file's signed CDN URL. Returns the message id and
+    /// the attachment ids.
+    pub async fn user_message_with_files(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        content: &str,
+        files: &[(&str, Option<&str>, Vec<u8>)],
+    ) -> (u64, Vec<u64>) {
+        let ids = self.inner.update(|m| {
+            let mut msg = user_message_state(m, user_id, channel_id, content);
+            let mut attachment_ids = Vec::new();
+            for (filename, content_type, data) in files {
+                let id = m.next_id();
+                attachment_ids.push(id);
+                msg.attachments.push(model::AttachmentState {
+                    id,
+                    filename: (*filename).to_owned(),
+                    description: None,
+                    content_type: content_type.map(str::to_owned),
+                    data: data.clone(),
+                });
+            }
+            let id = msg.id;
+            m.post_message(msg);
+            (id, attachment_ids)
+        });
+        self.warn_if_nobody_listens();
+        ids
+    }
+
+    /// The CDN's signed URL of `attachment` expires: 404 from now on, as Discord's after a day.
+    pub fn expire_attachment_url(&self, attachment: u64) {
+        self.inner
+            .update(|m| m.expired_attachments.insert(attachment));
+    }
+
+    /// The CDN answers `status` (403, 404) for every file named `filename`, from now on.
+    pub fn cdn_refuses(&self, filename: &str, status: u16) {
+        self.inner.update(|m| {
+            m.refused_attachment_names
+                .insert(filename.to_owned(), status)
+        });
+    }
+
+    /// Downloads of `attachment` that reached the CDN, with the status each got.
+    pub fn attachment_downloads(&self, attachment: u64) -> Vec<u16> {
+        let part = format!("/{attachment}/");
+        self.inner.read(|m| {
+            m.requests
+                .iter()
+                .filter(|r| r.method == "GET" && r.path.starts_with("/attachments/"))
+                .filter(|r| r.path.contains(&part))
+                .map(|r| r.status)
+                .collect()
+        })
     }
 
     /// Stores a user message without any gateway event ("sent while the bot was down").

@@ -297,6 +297,10 @@ pub struct Model {
     pub refuses_dms: std::collections::HashSet<u64>,
     /// The modal (callback `data`) the bot answered an interaction with, by its token.
     pub modals: HashMap<String, Value>,
+    /// The CDN: attachments whose signed URLs expired (404 from then on), and file names it
+    /// answers with a fixed status (403, 404) whatever the URL.
+    pub expired_attachments: std::collections::HashSet<u64>,
+    pub refused_attachment_names: HashMap<String, u16>,
 }
 
 /// Discord allows this many name changes of one channel per [`Model::rename_window`].
@@ -336,6 +340,8 @@ impl Model {
             dm_channels: BTreeMap::new(),
             refuses_dms: Default::default(),
             modals: HashMap::new(),
+            expired_attachments: Default::default(),
+            refused_attachment_names: HashMap::new(),
             spec: spec.clone(),
         };
         m.seed_guild(&spec);
@@ -585,8 +591,12 @@ impl Model {
             .iter()
             .map(|a| {
                 let url = format!(
-                    "{}/attachments/{}/{}/{}",
-                    self.base_url, m.channel_id, a.id, a.filename
+                    "{}/attachments/{}/{}/{}?{}",
+                    self.base_url,
+                    m.channel_id,
+                    a.id,
+                    a.filename,
+                    cdn_signature(m.channel_id, a.id)
                 );
                 json!({
                     "id": a.id.to_string(),
@@ -733,6 +743,44 @@ pub fn timestamp_from_millis(ms: u64) -> String {
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%S%.6f+00:00")
         .to_string()
+}
+
+/// How long a signed CDN URL lasts (Discord: about a day).
+const CDN_URL_LIFETIME_SECS: u64 = 24 * 3600;
+
+/// The signature of an attachment URL as Discord's CDN writes it: `ex` (expiry) and `is`
+/// (issued) as hex Unix seconds, `hm` a MAC over path and times (here a SHA-256 with a fixed
+/// key: the bot must carry the URL as given, not build one).
+pub fn cdn_signature(channel: u64, attachment: u64) -> String {
+    let issued = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let expires = issued + CDN_URL_LIFETIME_SECS;
+    let hm = cdn_mac(channel, attachment, expires, issued);
+    format!("ex={expires:x}&is={issued:x}&hm={hm}&")
+}
+
+pub fn cdn_mac(channel: u64, attachment: u64, expires: u64, issued: u64) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("emu-cdn/{channel}/{attachment}/{expires}/{issued}"));
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `query` is a valid, unexpired signature for the attachment.
+pub fn cdn_signature_valid(query: &str, channel: u64, attachment: u64) -> bool {
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+    };
+    let hex = |name: &str| param(name).and_then(|v| u64::from_str_radix(v, 16).ok());
+    let (Some(expires), Some(issued), Some(hm)) = (hex("ex"), hex("is"), param("hm")) else {
+        return false;
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    expires > now && hm == cdn_mac(channel, attachment, expires, issued)
 }
 
 pub fn now_timestamp() -> String {

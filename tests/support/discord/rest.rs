@@ -546,7 +546,7 @@ impl Model {
             ["api", rest @ ..] => rest,
             ["oauth2", "authorize"] if m == "GET" => return self.oauth_authorize(r),
             ["attachments", channel, id, _name] if m == "GET" => {
-                return self.get_attachment(parse_id(channel)?, parse_id(id)?);
+                return self.get_attachment(parse_id(channel)?, parse_id(id)?, &r.query);
             }
             _ => return Err(Reply::error(404, 0, "404: Not Found")),
         };
@@ -764,7 +764,28 @@ impl Model {
             .ok_or_else(|| Reply::unknown("Message", 10008))
     }
 
-    fn get_attachment(&self, channel: u64, id: u64) -> Handled {
+    /// Discord's CDN: a signed URL until it expires; the files of a deleted channel are gone.
+    fn get_attachment(&self, channel: u64, id: u64, query: &str) -> Handled {
+        let not_found = || Reply::error(404, 0, "404: Not Found");
+        let named = self
+            .messages
+            .get(&channel)
+            .into_iter()
+            .flatten()
+            .flat_map(|m| &m.attachments)
+            .find(|a| a.id == id)
+            .and_then(|a| self.refused_attachment_names.get(&a.filename));
+        if let Some(&status) = named {
+            return Err(Reply::error(status, 0, &format!("{status}: refused")));
+        }
+        let channel_exists =
+            self.channels.contains_key(&channel) || self.dm_channels.contains_key(&channel);
+        if !channel_exists
+            || self.expired_attachments.contains(&id)
+            || !super::model::cdn_signature_valid(query, channel, id)
+        {
+            return Err(not_found());
+        }
         let found = self
             .messages
             .get(&channel)
