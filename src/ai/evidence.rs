@@ -13,6 +13,7 @@ use crate::attachments::{FileStore, sniff};
 use crate::db::attachments::ArchivedFile;
 use crate::db::now_ms;
 use crate::ocr::Ocr;
+use crate::texts;
 
 /// The most images read for one lookup or one batch of messages.
 pub const MAX_IMAGES: usize = 5;
@@ -65,17 +66,17 @@ impl Reader {
             error: None,
         };
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            evidence.error = Some("keine http(s)-Adresse".into());
+            evidence.error = Some(texts::OCR_NO_HTTP_URL.into());
             return evidence;
         }
         let download = fetch::download(&self.http, url, self.max_bytes);
         let bytes = match tokio::time::timeout(DOWNLOAD_TIMEOUT, download).await {
             Err(_) => {
-                evidence.error = Some("Download: Zeitüberschreitung".into());
+                evidence.error = Some(texts::OCR_DOWNLOAD_TIMED_OUT.into());
                 return evidence;
             }
             Ok(Err(err)) => {
-                evidence.error = Some(format!("Download: {err}"));
+                evidence.error = Some(texts::ocr_download_failed(&err));
                 return evidence;
             }
             Ok(Ok(bytes)) => bytes,
@@ -98,15 +99,15 @@ impl Reader {
             }
         }
         if !sniff::is_inline_image(&file.content_type) {
-            evidence.error = Some(format!("kein Bild ({})", file.content_type));
+            evidence.error = Some(texts::ocr_not_an_image(&file.content_type));
             return evidence;
         }
         match ocr.read(&bytes).await {
             Ok(text) if text.trim().is_empty() => {
-                evidence.error = Some("kein Text erkannt".into());
+                evidence.error = Some(texts::OCR_NO_TEXT.into());
             }
             Ok(text) => evidence.text = Some(text),
-            Err(err) => evidence.error = Some(format!("Texterkennung: {err}")),
+            Err(err) => evidence.error = Some(texts::ocr_failed(&err)),
         }
         evidence
     }
