@@ -59,7 +59,7 @@ impl Bot {
         let log = log_channel::LogChannel::spawn(http.clone(), config.log_channel_id);
         let discord = DiscordRest::new(http.clone(), rest::client(&config), log, config.guild_id);
         let ctx = Arc::new(Ctx {
-            ai: crate::ai::Clients::new(&config),
+            ai: crate::ai::Clients::new(&config).with_files(files.clone()),
             discord: Arc::new(discord),
             config,
             messages: crate::db::batch::MessageWriter::spawn(db.clone()),

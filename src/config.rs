@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod database;
 mod dotenv;
+pub mod ocr;
 mod values;
 mod workflow;
 
@@ -66,6 +67,8 @@ pub struct Config {
     pub discord: DiscordEndpoints,
     /// `ATTACHMENT_STORE`, `ATTACHMENT_MAX_MB` and the `AWS_*` keys of an S3 store.
     pub attachments: attachments::AttachmentConfig,
+    /// `TESSERACT_PATH` and `OCR_TIMEOUT`: reading ban evidence and the opener's screenshots.
+    pub ocr: ocr::OcrConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -284,6 +287,7 @@ impl Config {
                 gateway_url,
             },
             attachments: attachments::AttachmentConfig::read(&env)?,
+            ocr: ocr::OcrConfig::read(&env)?,
         })
     }
 }

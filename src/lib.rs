@@ -20,6 +20,7 @@ pub mod ids;
 pub mod legacy;
 pub mod limits;
 pub mod metrics;
+pub mod ocr;
 pub mod overwrites;
 pub mod process;
 pub mod telemetry;

@@ -1,7 +1,9 @@
 //! Every text the bot shows on Discord, in one place (German, as in the original bot).
 
+mod evidence_ocr;
 mod staff;
 
+pub use evidence_ocr::*;
 pub use staff::*;
 
 pub const SETUP_EMBED_TITLE: &str = "Ticket-Hilfe";

@@ -4,6 +4,7 @@
 pub mod ban_lookup;
 pub mod client;
 pub mod conversation;
+pub mod evidence;
 pub mod player_id;
 pub mod prompt;
 pub mod script;

@@ -55,6 +55,8 @@ pub enum Mind {
 pub struct Thought {
     pub pending: Pending,
     pub found: Option<IdFound>,
+    /// The ban database's evidence images as read (stored on the ticket by the actor).
+    pub evidence: Vec<super::evidence::Evidence>,
     /// The turns this batch adds before her answer (lookup note, the user's text).
     pub turns: Vec<NewAiTurn>,
     pub mind: Mind,
@@ -112,6 +114,7 @@ pub fn decide(ticket: &Ticket, thought: Thought) -> Decision {
     let Thought {
         pending,
         found,
+        evidence: _,
         mut turns,
         mind,
     } = thought;
@@ -235,6 +238,7 @@ mod tests {
                 text: "mein Text".into(),
             },
             found,
+            evidence: Vec::new(),
             turns: vec![conversation::turn(7, conversation::USER, "mein Text")],
             mind,
         }

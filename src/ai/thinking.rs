@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::ban_lookup;
 use super::client::{AiClient, AiFailure};
 use super::conversation::{self, DATA, NOTE, USER};
+use super::evidence::{Evidence, Reader};
 use super::secretary::{IdFound, Mind, Pending, Thought};
 use super::{player_id, prompt};
 use crate::config::Config;
@@ -21,6 +22,8 @@ pub struct Clients {
     model: Option<Arc<AiClient>>,
     http: reqwest::Client,
     ban_lookup_url: Option<String>,
+    /// Downloads and reads images (ban evidence, the opener's screenshots).
+    pub(crate) reader: Reader,
 }
 
 impl Clients {
@@ -29,7 +32,19 @@ impl Clients {
             model: AiClient::new(&config.ai).map(Arc::new),
             http: reqwest::Client::new(),
             ban_lookup_url: config.ai.ban_lookup_url.clone(),
+            reader: Reader {
+                ocr: crate::ocr::Ocr::detect(&config.ocr),
+                http: crate::attachments::fetch::client(),
+                files: None,
+                max_bytes: config.attachments.max_bytes(),
+            },
         }
+    }
+
+    /// Images read are kept in `files`, the attachment archive's store.
+    pub fn with_files(mut self, files: crate::attachments::FileStore) -> Self {
+        self.reader.files = Some(files);
+        self
     }
 }
 
@@ -39,10 +54,16 @@ pub async fn think<H>(clients: Clients, ticket: &Ticket, pending: Pending, histo
 where
     H: Future<Output = Result<Vec<AiTurn>>>,
 {
+    let mut evidence: Vec<Evidence> = Vec::new();
     let found = match player_id::find(&pending.text) {
         Some(id) => {
-            let lookup =
-                ban_lookup::lookup(&clients.http, clients.ban_lookup_url.as_deref(), &id).await;
+            let (lookup, urls) = ban_lookup::lookup_with_evidence(
+                &clients.http,
+                clients.ban_lookup_url.as_deref(),
+                &id,
+            )
+            .await;
+            evidence = clients.reader.read_all(ticket.id, &urls).await;
             Some(IdFound { id, lookup })
         }
         None => None,
@@ -55,6 +76,14 @@ where
             prompt::lookup_note(&found.lookup, &found.id),
         ));
         if let Some(data) = prompt::lookup_data(&found.lookup, &found.id) {
+            turns.push(conversation::turn(ticket.id, DATA, data));
+        }
+        // One entry per image, so the numbers match the images; empty ones are left out.
+        let texts: Vec<&str> = evidence
+            .iter()
+            .map(|e| e.text.as_deref().unwrap_or_default())
+            .collect();
+        if let Some(data) = prompt::image_texts_data(prompt::EVIDENCE_DATA_PREFIX, &texts) {
             turns.push(conversation::turn(ticket.id, DATA, data));
         }
     }
@@ -78,6 +107,7 @@ where
     Thought {
         pending,
         found,
+        evidence,
         turns,
         mind,
     }

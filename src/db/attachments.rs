@@ -263,6 +263,11 @@ pub fn file_of_ticket(
         .select(message_attachments::filename)
         .first(conn)
         .optional()?;
+    // Ban evidence images read for the ticket are served from the same archive.
+    let name = match name {
+        Some(name) => Some(name),
+        None => super::evidence::file_name(conn, ticket_id, sha256)?,
+    };
     let Some(name) = name else {
         return Ok(None);
     };

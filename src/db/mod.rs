@@ -4,6 +4,7 @@
 pub mod attachments;
 mod backend;
 pub mod batch;
+pub mod evidence;
 pub mod existing;
 pub mod lease;
 pub mod models;

@@ -257,3 +257,16 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(archived_files, message_attachments, messages);
+
+diesel::table! {
+    ban_evidence (ticket_id, position) {
+        ticket_id -> BigInt,
+        position -> Integer,
+        ban_id -> Text,
+        url -> Text,
+        sha256 -> Nullable<Text>,
+        text -> Nullable<Text>,
+        error -> Nullable<Text>,
+        read_at -> BigInt,
+    }
+}

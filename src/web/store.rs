@@ -225,6 +225,8 @@ pub struct TicketDetail {
     pub revisions: Vec<MessageRevision>,
     /// The archive rows of the page's messages, with their files' stored types.
     pub archived: Vec<(crate::db::attachments::AttachmentRow, Option<String>)>,
+    /// The ban database's evidence images read for the ticket, with their text.
+    pub evidence: Vec<crate::db::evidence::EvidenceRow>,
     pub transcripts: Vec<TranscriptMeta>,
     pub audit: Vec<AuditEntry>,
     /// The opener's other tickets, newest first (at most [`OTHER_TICKETS`]).
@@ -269,6 +271,7 @@ pub fn ticket_detail(conn: &mut DbConn, id: i64, page: i64) -> Result<TicketDeta
     let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
     let archived = crate::db::attachments::of_messages(conn, &ids)?;
     let archived = crate::db::attachments::with_types(conn, archived)?;
+    let evidence = crate::db::evidence::of_ticket(conn, id)?;
     let transcripts = transcripts::table
         .filter(transcripts::ticket_id.eq(id))
         .order(transcripts::id.desc())
@@ -295,6 +298,7 @@ pub fn ticket_detail(conn: &mut DbConn, id: i64, page: i64) -> Result<TicketDeta
         messages,
         revisions,
         archived,
+        evidence,
         transcripts,
         audit,
         other_tickets,

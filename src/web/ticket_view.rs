@@ -27,6 +27,8 @@ pub struct TicketPageView {
     pub messages: Vec<MessageView>,
     pub audit: Vec<AuditView>,
     pub transcripts: Vec<TranscriptRow>,
+    /// The ban database's evidence images and the text read in them.
+    pub evidence: Vec<EvidenceView>,
     /// Why the ticket was last closed, when a reason was given.
     pub close_reason: Option<String>,
     pub rating: Option<RatingView>,
@@ -38,6 +40,15 @@ pub struct TicketPageView {
     /// Links to the page of older and of newer messages, where there is one.
     pub older_url: Option<String>,
     pub newer_url: Option<String>,
+}
+
+/// One evidence image: the archived copy (when stored), the text read, or why there is none.
+#[derive(Debug, Serialize)]
+pub struct EvidenceView {
+    pub url: String,
+    pub image: Option<String>,
+    pub text: Option<String>,
+    pub error: Option<String>,
 }
 
 /// The opener's rating: stars out of five and their comment.
@@ -113,6 +124,19 @@ impl TicketPageView {
                 })
                 .collect(),
             audit: detail.audit.iter().map(AuditView::of).collect(),
+            evidence: detail
+                .evidence
+                .iter()
+                .map(|row| EvidenceView {
+                    url: row.url.clone(),
+                    image: row
+                        .sha256
+                        .as_deref()
+                        .map(|hash| super::files::file_url(ticket.id, hash)),
+                    text: row.text.clone(),
+                    error: row.error.clone(),
+                })
+                .collect(),
             transcripts: detail
                 .transcripts
                 .iter()

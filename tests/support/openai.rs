@@ -307,6 +307,9 @@ async fn answer(reply: Reply, model: &str) -> Response {
 pub struct BanEmu {
     addr: SocketAddr,
     lookups: Arc<Mutex<Vec<String>>>,
+    /// Evidence image URLs every found record answers with (`attachments`), as the
+    /// original's ban database does; none by default.
+    attachments: Arc<Mutex<Vec<String>>>,
 }
 
 impl BanEmu {
@@ -320,18 +323,26 @@ impl BanEmu {
             .collect();
         let lookups = Arc::new(Mutex::new(Vec::new()));
         let seen = lookups.clone();
+        let attachments: Arc<Mutex<Vec<String>>> = Arc::default();
+        let evidence = attachments.clone();
         let app = Router::new().route(
             "/detail/{id}",
             get(move |Path(id): Path<String>| {
                 let table = table.clone();
                 let seen = seen.clone();
+                let evidence = evidence.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 async move {
                     seen.lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .push(id.clone());
                     match table.get(&id) {
-                        Some((reason, name)) => axum::Json(json!({
+                        Some((reason, name)) if evidence.is_empty() => axum::Json(json!({
                             "id": id, "reason": reason, "player_name": name
+                        }))
+                        .into_response(),
+                        Some((reason, name)) => axum::Json(json!({
+                            "id": id, "reason": reason, "player_name": name,
+                            "attachments": evidence,
                         }))
                         .into_response(),
                         None => (
@@ -350,7 +361,16 @@ impl BanEmu {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { addr, lookups }
+        Self {
+            addr,
+            lookups,
+            attachments,
+        }
+    }
+
+    /// From now on found records carry these evidence image URLs.
+    pub fn set_attachments(&self, urls: Vec<String>) {
+        *self.attachments.lock().unwrap_or_else(|e| e.into_inner()) = urls;
     }
 
     /// For `BAN_LOOKUP_URL`.

@@ -14,9 +14,11 @@ use twilight_util::builder::embed::{EmbedBuilder, EmbedFieldBuilder};
 
 use super::{TicketMsg, TicketState};
 use crate::ai::ban_lookup::Lookup;
+use crate::ai::evidence::Evidence;
 use crate::ai::secretary::{self, Handover, IdFound, Pending, Then, Thought, listens};
 use crate::ai::thinking;
 use crate::audit::AuditAction;
+use crate::db::evidence::NewEvidence;
 use crate::db::models::{AiState, NewAuditEntry, Ticket};
 use crate::db::{now_ms, queries};
 use crate::error::Result;
@@ -131,9 +133,10 @@ impl TicketState {
     }
 
     /// Does what a thought comes to: database first, then Discord.
-    async fn apply(&mut self, thought: Thought) -> Result<()> {
+    async fn apply(&mut self, mut thought: Thought) -> Result<()> {
+        let evidence = std::mem::take(&mut thought.evidence);
         if let Some(found) = &thought.found {
-            self.record_lookup(found).await?;
+            self.record_lookup(found, evidence).await?;
         }
         self.reload().await?;
         let decision = secretary::decide(&self.ticket, thought);
@@ -155,7 +158,7 @@ impl TicketState {
         }
     }
 
-    async fn record_lookup(&self, found: &IdFound) -> Result<()> {
+    async fn record_lookup(&self, found: &IdFound, evidence: Vec<Evidence>) -> Result<()> {
         let id = self.id();
         if let Some((player_name, reason)) = secretary::lookup_facts(found) {
             let ban_id = found.id.clone();
@@ -168,7 +171,17 @@ impl TicketState {
                         &ban_id,
                         player_name.as_deref(),
                         reason.as_deref(),
-                    )
+                    )?;
+                    let images: Vec<NewEvidence<'_>> = evidence
+                        .iter()
+                        .map(|e| NewEvidence {
+                            url: &e.url,
+                            file: e.file.as_ref(),
+                            text: e.text.as_deref(),
+                            error: e.error.as_deref(),
+                        })
+                        .collect();
+                    crate::db::evidence::insert(conn, id, &ban_id, &images, now_ms())
                 })
                 .await?;
         }
