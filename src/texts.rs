@@ -1,7 +1,9 @@
 //! Every text the bot shows on Discord, in one place (German, as in the original bot).
 
+mod evidence_erasure;
 mod staff;
 
+pub use evidence_erasure::*;
 pub use staff::*;
 
 pub const SETUP_EMBED_TITLE: &str = "Ticket-Hilfe";

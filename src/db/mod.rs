@@ -4,11 +4,13 @@
 pub mod attachments;
 mod backend;
 pub mod batch;
+pub mod erasure;
 pub mod existing;
 pub mod lease;
 pub mod models;
 pub mod open_limits;
 pub mod queries;
+pub mod retention;
 mod reservation;
 pub mod schema;
 pub mod status;
