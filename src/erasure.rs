@@ -60,7 +60,11 @@ pub struct RetentionReport {
 
 /// Removes closed and deleted tickets older than `keep`, then their files that no kept
 /// message holds.
-pub async fn retention_sweep(db: &Db, files: &FileStore, keep: Duration) -> Result<RetentionReport> {
+pub async fn retention_sweep(
+    db: &Db,
+    files: &FileStore,
+    keep: Duration,
+) -> Result<RetentionReport> {
     let cutoff = now_ms() - i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
     let tickets = db
         .write(move |conn| {

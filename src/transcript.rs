@@ -84,7 +84,12 @@ pub fn rows(transcript_id: i64, messages: &[Message]) -> Vec<TranscriptEntryRow>
 pub fn render_text(messages: &[Message]) -> String {
     let mut out = String::new();
     for message in messages {
-        write_line(&mut out, &time(message.created_at), &message.author_name, &body(message));
+        write_line(
+            &mut out,
+            &time(message.created_at),
+            &message.author_name,
+            &body(message),
+        );
     }
     out
 }
@@ -94,7 +99,12 @@ pub fn render_text(messages: &[Message]) -> String {
 pub fn render_entries(entries: &[TranscriptEntryRow]) -> String {
     let mut out = String::new();
     for entry in entries {
-        write_line(&mut out, &time(entry.at_ms), &entry.author_name, &entry.content);
+        write_line(
+            &mut out,
+            &time(entry.at_ms),
+            &entry.author_name,
+            &entry.content,
+        );
     }
     out
 }

@@ -47,7 +47,10 @@ pub fn summary(user: u64, report: &ForgetReport) -> String {
         Forgotten::AlreadyErased => format!(
             "User {user} was erased before; nothing left to erase, nothing changed{}.",
             if report.files.deleted > 0 {
-                format!(" (apart from {} leftover file(s) deleted)", report.files.deleted)
+                format!(
+                    " (apart from {} leftover file(s) deleted)",
+                    report.files.deleted
+                )
             } else {
                 String::new()
             }

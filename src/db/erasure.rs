@@ -46,12 +46,7 @@ pub struct ErasedBy {
 }
 
 /// Erases what is stored of `user`. Changes nothing when nothing is left to erase.
-pub fn forget(
-    conn: &mut DbConn,
-    user: i64,
-    by: &ErasedBy,
-    now: i64,
-) -> Result<Forgotten, Error> {
+pub fn forget(conn: &mut DbConn, user: i64, by: &ErasedBy, now: i64) -> Result<Forgotten, Error> {
     let names = names_of(conn, user)?;
     let own: Vec<i64> = tickets::table
         .filter(tickets::opener_id.eq(user))
@@ -277,12 +272,14 @@ fn is_known(conn: &mut DbConn, user: i64) -> Result<bool, Error> {
     use diesel::dsl::{exists, select};
     let known = select(exists(messages::table.filter(messages::author_id.eq(user))))
         .get_result::<bool>(conn)?
+        || select(exists(tickets::table.filter(
+            tickets::opener_id.eq(user).or(tickets::claimed_by.eq(user)),
+        )))
+        .get_result::<bool>(conn)?
         || select(exists(
-            tickets::table.filter(tickets::opener_id.eq(user).or(tickets::claimed_by.eq(user))),
+            audit_log::table.filter(audit_log::actor_id.eq(user)),
         ))
         .get_result::<bool>(conn)?
-        || select(exists(audit_log::table.filter(audit_log::actor_id.eq(user))))
-            .get_result::<bool>(conn)?
         || select(exists(ratings::table.filter(ratings::rater_id.eq(user))))
             .get_result::<bool>(conn)?
         || select(exists(

@@ -13,8 +13,8 @@ use super::actor::TicketMsg;
 use super::supervisor::SupervisorMsg;
 use crate::attachments::FileStore;
 use crate::db::{now_ms, queries};
-use crate::tickets::port::{BLUE, LogEntry};
 use crate::tickets::context::Ctx;
+use crate::tickets::port::{BLUE, LogEntry};
 
 /// Runs a sweep now and then every `every`, until `stop` turns true.
 pub async fn run(
