@@ -35,7 +35,7 @@ pub async fn forget(db: &Db, files: &FileStore, user: i64, by: ErasedBy) -> Resu
 
 /// Deletes every archived file no message links any more from the store, then its record.
 pub async fn remove_orphans(db: &Db, files: &FileStore) -> Result<FilesRemoved> {
-    let orphans = db.run(|conn| attachments::orphaned(conn)).await?;
+    let orphans = db.run(attachments::orphaned).await?;
     let mut removed = FilesRemoved::default();
     for sha256 in orphans {
         if let Err(err) = files.delete(&sha256).await {

@@ -57,7 +57,7 @@ pub fn forget(conn: &mut DbConn, user: i64, by: &ErasedBy, now: i64) -> Result<F
         .filter(messages::author_id.eq(user))
         .select(messages::id);
     let mut rows = diesel::delete(message_revisions::table)
-        .filter(message_revisions::message_id.eq_any(theirs.clone()))
+        .filter(message_revisions::message_id.eq_any(theirs))
         .execute(conn)?;
     rows += diesel::delete(message_attachments::table)
         .filter(message_attachments::message_id.eq_any(theirs))
