@@ -12,8 +12,9 @@ use ticketbot::db::status::TicketStatus;
 use ticketbot::texts::{ERASED_NAME, ERASURE_LOG_TITLE, RETENTION_LOG_TITLE};
 
 use crate::panel::{body, login, panel_beside};
-use crate::support::app::{ADMIN, SUPPORTERS, TestBot, USERS, WAIT};
+use crate::support::app::{ADMIN, SUPPORTERS, TestBot, USERS, WAIT, guild};
 use crate::support::binary::spawn_binary_with;
+use crate::support::db::{TestDb, postgres_or_skip};
 
 /// A small valid PNG (1×1).
 pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\x00\x01\x01\x00\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
@@ -91,9 +92,20 @@ async fn search(panel: &crate::panel::Panel, term: &str) -> Vec<i64> {
 
 #[tokio::test]
 async fn forget_erases_texts_names_and_files_but_another_members_copy_stays() {
+    forget_scenario(TestDb::sqlite()).await;
+}
+
+#[tokio::test]
+async fn forget_erases_the_same_on_postgres() {
+    if let Some(test_db) = postgres_or_skip("forget_erases_the_same_on_postgres") {
+        forget_scenario(test_db).await;
+    }
+}
+
+async fn forget_scenario(test_db: TestDb) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = format!("file://{}", dir.path().join("files").display());
-    let mut bot = TestBot::start_with(&[("ATTACHMENT_STORE", &store)]).await;
+    let mut bot = TestBot::launch(guild().await, test_db, &[("ATTACHMENT_STORE", &store)]).await;
     let (mine, my_channel) = bot.first_ticket(USERS[0]).await;
     let shared = ("beweis.png", Some("image/png"), PNG.to_vec());
     let own = (
