@@ -65,10 +65,13 @@ pub enum AuditAction {
     DutyOff,
     /// The ticket was claimed for the least-loaded supporter on duty (`AUTO_ASSIGN`).
     Assigned,
+    /// A member's data was erased on request (`ticketbot forget`, the panel's admin action;
+    /// detail: when and by whom).
+    Erased,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 33] = [
+    pub const ALL: [Self; 34] = [
         Self::Opened,
         Self::Claimed,
         Self::Closed,
@@ -102,6 +105,7 @@ impl AuditAction {
         Self::DutyOn,
         Self::DutyOff,
         Self::Assigned,
+        Self::Erased,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -139,6 +143,7 @@ impl AuditAction {
             Self::DutyOn => "duty_on",
             Self::DutyOff => "duty_off",
             Self::Assigned => "assigned",
+            Self::Erased => "erased",
         }
     }
 

@@ -117,6 +117,7 @@ impl Bot {
             self.ctx.clone(),
             self.supervisor.clone(),
             self.ctx.config.cleanup_every,
+            self.files.clone(),
             stop.clone(),
         ));
         let archiver = tokio::spawn(crate::attachments::pool::run(

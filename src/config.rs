@@ -57,6 +57,9 @@ pub struct Config {
     pub auto_assign: bool,
     /// How often closed channels are checked for cleanup (`TICKET_CLEANUP_INTERVAL_SECONDS`).
     pub cleanup_every: Duration,
+    /// `TRANSCRIPT_RETENTION_DAYS`: closed and deleted tickets older than this are removed;
+    /// None keeps them forever.
+    pub retention: Option<Duration>,
     /// `CLOSE_REQUEST_TIMEOUT`: a close request nobody answers closes the ticket after this.
     pub close_request_timeout: Duration,
     /// `REOPEN_BY_OPENER`: the opener may reopen their closed ticket (staff always may).
@@ -247,6 +250,11 @@ impl Config {
                 900,
                 1..=86_400,
             )?)),
+            retention: env
+                .optional("TRANSCRIPT_RETENTION_DAYS")
+                .map(|_| env.number("TRANSCRIPT_RETENTION_DAYS", 0, 1..=36_500))
+                .transpose()?
+                .map(|days| Duration::from_secs(u64::from(days) * 86_400)),
             close_request_timeout: env
                 .duration("CLOSE_REQUEST_TIMEOUT", Duration::from_secs(24 * 3600))?,
             reopen_by_opener: env.boolean("REOPEN_BY_OPENER", true)?,

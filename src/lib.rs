@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod discord;
+pub mod erasure;
 pub mod error;
 #[cfg(feature = "fault-injection")]
 pub mod fault;

@@ -42,6 +42,12 @@ enum Command {
     Status,
     /// Check the settings against Discord, OpenAI and the ban database, and print what to fix.
     Check,
+    /// Erase what is stored of a member (texts, names, files, rating comments) on their
+    /// request; their tickets keep numbers, status and an audit row.
+    Forget {
+        /// The member's Discord user id.
+        user: u64,
+    },
     /// Import the original Python bot's tickets.sqlite.
     ImportLegacy {
         /// Path to the original bot's tickets.sqlite.
@@ -82,6 +88,7 @@ fn main() -> ExitCode {
             Command::Status => ticketbot::cli::status().await,
             Command::ImportLegacy { path } => ticketbot::legacy::import_cli(&path).await,
             Command::Check => check().await,
+            Command::Forget { user } => forget(user).await,
         }
     });
     match result {
@@ -115,6 +122,11 @@ async fn start(part: Part) -> ticketbot::Result<()> {
 async fn check() -> ticketbot::Result<()> {
     let config = Config::from_lookup(|key| std::env::var(key).ok())?;
     ticketbot::check::cli(&config).await
+}
+
+async fn forget(user: u64) -> ticketbot::Result<()> {
+    let config = Config::from_lookup(|key| std::env::var(key).ok())?;
+    ticketbot::cli::forget(&config, user).await
 }
 
 fn config_failure(err: &ConfigError) -> ExitCode {

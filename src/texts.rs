@@ -1,8 +1,10 @@
 //! Every text the bot shows on Discord, in one place (German, as in the original bot).
 
+mod evidence_erasure;
 mod evidence_ocr;
 mod staff;
 
+pub use evidence_erasure::*;
 pub use evidence_ocr::*;
 pub use staff::*;
 

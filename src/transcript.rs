@@ -84,20 +84,56 @@ pub fn rows(transcript_id: i64, messages: &[Message]) -> Vec<TranscriptEntryRow>
 pub fn render_text(messages: &[Message]) -> String {
     let mut out = String::new();
     for message in messages {
-        let body = body(message);
-        let mut lines = body.split('\n');
-        let first = lines.next().unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "[{}] {}: {first}",
-            time(message.created_at),
-            one_line(&message.author_name),
+        write_line(
+            &mut out,
+            &time(message.created_at),
+            &message.author_name,
+            &body(message),
         );
-        for line in lines {
-            let _ = writeln!(out, "    {line}");
+    }
+    out
+}
+
+/// The text of a snapshot from its rows, as [`render_text`] wrote it from the messages
+/// (after an erasure blanked some rows).
+pub fn render_entries(entries: &[TranscriptEntryRow]) -> String {
+    let mut out = String::new();
+    for entry in entries {
+        write_line(
+            &mut out,
+            &time(entry.at_ms),
+            &entry.author_name,
+            &entry.content,
+        );
+    }
+    out
+}
+
+/// The text of parsed lines again, for a transcript stored as text only (imported); text
+/// before the first line stays as it was.
+pub fn render_parsed(entries: &[TranscriptEntry]) -> String {
+    let mut out = String::new();
+    for entry in entries {
+        match (&entry.time, &entry.author) {
+            // Continuation lines were read with their indent, so they are written as read.
+            (Some(time), Some(author)) => {
+                let _ = writeln!(out, "[{time}] {}: {}", one_line(author), entry.content);
+            }
+            _ => {
+                let _ = writeln!(out, "{}", entry.content);
+            }
         }
     }
     out
+}
+
+fn write_line(out: &mut String, time: &str, author: &str, body: &str) {
+    let mut lines = body.split('\n');
+    let first = lines.next().unwrap_or_default();
+    let _ = writeln!(out, "[{time}] {}: {first}", one_line(author));
+    for line in lines {
+        let _ = writeln!(out, "    {line}");
+    }
 }
 
 /// One line (with its continuation lines) of a transcript.

@@ -114,6 +114,14 @@ impl FileStore {
             .await?)
     }
 
+    /// Deletes a file; one that is gone already counts as deleted.
+    pub async fn delete(&self, sha256: &str) -> Result<()> {
+        match self.inner.delete(&self.location(sha256)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
     /// Writes, reads back and removes a small file: whether the store takes files now.
     pub async fn probe(&self) -> Result<()> {
         let path = self.prefix.clone().join(".ticketbot-probe");

@@ -2,12 +2,14 @@
 //! only `DATABASE_URL`, so they work with a `.env` that is not complete yet, and they speak
 //! English like the configuration errors.
 
+mod forget;
 mod migrate;
 mod restart_ticket;
 mod status;
 
 use std::path::PathBuf;
 
+pub use forget::forget;
 pub use migrate::migrate;
 pub use restart_ticket::restart_ticket;
 pub use status::status;

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::models::Message;
-use super::schema::{archived_files, message_attachments};
+use super::schema::{archived_files, ban_evidence, message_attachments};
 use crate::error::Error;
 
 type QueryResult<T> = Result<T, Error>;
@@ -297,4 +297,36 @@ pub fn with_types(
             (row, kind)
         })
         .collect())
+}
+
+/// Archived files that neither a message nor a ticket's ban evidence links any more (erased or
+/// removed by retention): the store still holds them until [`drop_file`] follows a successful
+/// deletion.
+pub fn orphaned(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    use diesel::dsl::{exists, not};
+    Ok(archived_files::table
+        .filter(not(exists(message_attachments::table.filter(
+            message_attachments::sha256.eq(archived_files::sha256.nullable()),
+        ))))
+        .filter(not(exists(ban_evidence::table.filter(
+            ban_evidence::sha256.eq(archived_files::sha256.nullable()),
+        ))))
+        .order(archived_files::sha256)
+        .select(archived_files::sha256)
+        .load(conn)?)
+}
+
+/// Forgets an orphaned file whose bytes the store deleted; a file a message linked again
+/// meanwhile stays recorded.
+pub fn drop_file(conn: &mut DbConn, sha256: &str) -> QueryResult<usize> {
+    use diesel::dsl::{exists, not};
+    Ok(diesel::delete(archived_files::table)
+        .filter(archived_files::sha256.eq(sha256))
+        .filter(not(exists(message_attachments::table.filter(
+            message_attachments::sha256.eq(archived_files::sha256.nullable()),
+        ))))
+        .filter(not(exists(ban_evidence::table.filter(
+            ban_evidence::sha256.eq(archived_files::sha256.nullable()),
+        ))))
+        .execute(conn)?)
 }

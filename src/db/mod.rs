@@ -4,6 +4,7 @@
 pub mod attachments;
 mod backend;
 pub mod batch;
+pub mod erasure;
 pub mod evidence;
 pub mod existing;
 pub mod lease;
@@ -11,6 +12,7 @@ pub mod models;
 pub mod open_limits;
 pub mod queries;
 mod reservation;
+pub mod retention;
 pub mod schema;
 pub mod status;
 pub mod transcripts;

@@ -256,7 +256,12 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(archived_files, message_attachments, messages);
+diesel::allow_tables_to_appear_in_same_query!(
+    archived_files,
+    ban_evidence,
+    message_attachments,
+    messages
+);
 
 diesel::table! {
     ban_evidence (ticket_id, position) {

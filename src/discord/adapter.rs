@@ -324,7 +324,7 @@ impl Discord for DiscordRest {
     }
 }
 
-fn log_embed(entry: LogEntry<'_>) -> Embed {
+pub(crate) fn log_embed(entry: LogEntry<'_>) -> Embed {
     let mut embed = EmbedBuilder::new().title(entry.title).color(entry.color);
     if let Some(ticket) = entry.ticket {
         embed = embed.field(EmbedFieldBuilder::new("Ticket", format!("#{ticket}")).inline());

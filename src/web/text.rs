@@ -85,6 +85,7 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::DutyOn => "Dienst begonnen",
         AuditAction::DutyOff => "Dienst beendet",
         AuditAction::Assigned => "automatisch zugewiesen",
+        AuditAction::Erased => "Daten auf Antrag gelöscht",
     }
 }
 
