@@ -31,7 +31,7 @@ impl Archive {
     }
 
     /// The files in the store, as (path, bytes).
-    fn files(&self) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    pub(crate) fn files(&self) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         let mut found = Vec::new();
         let root = self.dir.path().join("files");
         for fan in std::fs::read_dir(&root).into_iter().flatten().flatten() {

@@ -6,6 +6,7 @@ mod check;
 mod config;
 mod emulator_selftest;
 mod evidence_archive;
+mod evidence_restart;
 mod evidence_transcript;
 mod first_hour;
 mod gateway_hardening;
