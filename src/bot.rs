@@ -68,6 +68,7 @@ impl Bot {
             channels: ChannelIndex::default(),
             category_fill: Default::default(),
             actor_prefix: next_actor_prefix(),
+            files: files.clone(),
         });
         let (supervisor, _) = Actor::spawn(
             Some(format!("{}tickets", ctx.actor_prefix)),

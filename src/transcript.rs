@@ -3,6 +3,7 @@
 //! page; and the text format read back (the panel's view of a stored transcript, and the
 //! original bot's transcripts on import).
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use chrono::{NaiveDateTime, TimeZone, Utc};
@@ -29,8 +30,37 @@ struct AttachmentLink {
     url: String,
 }
 
+/// How an attachment appears in an HTML transcript, instead of Discord's expiring URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileLink {
+    /// A small archived image carried in the file itself (`data:` URI).
+    Embedded { data_uri: String },
+    /// Archived; the panel serves it at `url`.
+    Archived { url: String, image: bool },
+    /// Not archived, and why ("nicht archiviert: größer als 25 MB").
+    Missing { note: String },
+}
+
+/// The attachments' links by (message id, position); an attachment without one keeps its
+/// Discord URL (not archived yet, or no archive at all).
+pub type FileLinks = HashMap<(i64, i32), FileLink>;
+
 /// The text of one message as a transcript shows it: content, embeds, attachments, marks.
 fn body(message: &Message) -> String {
+    let (mut parts, attachments, marks) = body_parts(message);
+    for attachment in attachments {
+        parts.push(attachment_marker(&attachment));
+    }
+    parts.extend(marks);
+    parts.join(" ")
+}
+
+fn attachment_marker(attachment: &AttachmentLink) -> String {
+    format!("[Anhang: {} {}]", attachment.filename, attachment.url)
+}
+
+/// A message's texts (content, embeds), its attachments and its marks (edited, deleted).
+fn body_parts(message: &Message) -> (Vec<String>, Vec<AttachmentLink>, Vec<String>) {
     let mut parts = Vec::new();
     if !message.content.is_empty() {
         parts.push(message.content.clone());
@@ -46,19 +76,40 @@ fn body(message: &Message) -> String {
     }
     let attachments: Vec<AttachmentLink> =
         serde_json::from_str(&message.attachments).unwrap_or_default();
-    for attachment in attachments {
-        parts.push(format!(
-            "[Anhang: {} {}]",
-            attachment.filename, attachment.url
-        ));
-    }
+    let mut marks = Vec::new();
     if message.edited_at.is_some() {
-        parts.push("(bearbeitet)".to_owned());
+        marks.push("(bearbeitet)".to_owned());
     }
     if message.deleted_at.is_some() {
-        parts.push("(gelöscht)".to_owned());
+        marks.push("(gelöscht)".to_owned());
     }
-    parts.join(" ")
+    (parts, attachments, marks)
+}
+
+/// A message's body as HTML: texts escaped, attachments by their link.
+fn html_body(message: &Message, links: &FileLinks) -> String {
+    let (parts, attachments, marks) = body_parts(message);
+    let mut out: Vec<String> = parts.iter().map(|part| escape(part)).collect();
+    for (attachment, position) in attachments.iter().zip(0..) {
+        let name = escape(&attachment.filename);
+        out.push(match links.get(&(message.id, position)) {
+            Some(FileLink::Embedded { data_uri }) => format!(
+                "<img class=\"file\" src=\"{}\" alt=\"{name}\" loading=\"lazy\">",
+                escape(data_uri)
+            ),
+            Some(FileLink::Archived { url, image: true }) => format!(
+                "<a href=\"{url}\"><img class=\"file\" src=\"{url}\" alt=\"{name}\" loading=\"lazy\"></a>",
+                url = escape(url)
+            ),
+            Some(FileLink::Archived { url, image: false }) => {
+                format!("[Anhang: <a href=\"{}\">{name}</a>]", escape(url))
+            }
+            Some(FileLink::Missing { note }) => format!("[Anhang: {name} ({})]", escape(note)),
+            None => escape(&attachment_marker(attachment)),
+        });
+    }
+    out.extend(marks.iter().map(|mark| escape(mark)));
+    out.join(" ")
 }
 
 /// The snapshot's rows: one per message, so nothing inside a message can pass for another.
@@ -210,8 +261,9 @@ fn one_line(name: &str) -> String {
     name.replace(['\n', '\r'], " ")
 }
 
-/// A self-contained HTML page (no external assets), every user text escaped.
-pub fn render_html(ticket: &Ticket, messages: &[Message]) -> String {
+/// A self-contained HTML page, every user text escaped; attachments as `links` says (small
+/// images embedded, other archived files linked to the panel).
+pub fn render_html(ticket: &Ticket, messages: &[Message], links: &FileLinks) -> String {
     let mut rows = String::new();
     for message in messages {
         let class = if message.is_ai {
@@ -226,7 +278,7 @@ pub fn render_html(ticket: &Ticket, messages: &[Message]) -> String {
             "<div class=\"{class}\"><span class=\"time\">{}</span> <b>{}</b><div class=\"text\">{}</div></div>",
             time(message.created_at),
             escape(&message.author_name),
-            escape(&body(message)),
+            html_body(message, links),
         );
     }
     format!(
@@ -236,6 +288,7 @@ pub fn render_html(ticket: &Ticket, messages: &[Message]) -> String {
          body{{font-family:system-ui,sans-serif;max-width:52rem;margin:1rem auto;padding:0 1rem;color:#222}}\
          .msg{{border-bottom:1px solid #eee;padding:.4rem 0}}.time{{color:#888;font-size:.85em}}\
          .text{{white-space:pre-wrap}}.ai b::after{{content:\" (KI)\";color:#8e44ad}}.bot b{{color:#2c3e50}}\
+         img.file{{display:block;max-width:100%;max-height:24rem;margin:.3rem 0}}\
          </style></head><body><h1>Ticket #{id}</h1><p>Eröffnet von {opener} ({opener_id}) · Status: {status}</p>\n{rows}</body></html>\n",
         id = ticket.id,
         opener = escape(&ticket.opener_name),

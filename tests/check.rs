@@ -204,3 +204,60 @@ async fn a_wrong_openai_model_and_an_unreachable_ban_database_are_named() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn the_attachment_store_is_probed_and_one_that_takes_no_files_is_fatal() {
+    let mut s = setup().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = dir.path().join("archive");
+    s.env.insert(
+        "ATTACHMENT_STORE".into(),
+        format!("file://{}", store.display()),
+    );
+    let (code, text) = check(&s.env).await;
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains(&format!(
+            "ATTACHMENT_STORE {}: writable and readable",
+            store.display()
+        )),
+        "{text}"
+    );
+    let left: Vec<_> = std::fs::read_dir(&store).expect("store made").collect();
+    assert!(left.is_empty(), "the probe file is removed: {left:?}");
+
+    // A directory that cannot be made (a file stands where it would be).
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, b"x").expect("file");
+    s.env.insert(
+        "ATTACHMENT_STORE".into(),
+        format!("file://{}", blocker.join("archive").display()),
+    );
+    let (code, text) = check(&s.env).await;
+    assert_eq!(code, Some(1), "{text}");
+    let failed = failures(&text);
+    assert_eq!(failed.len(), 1, "{text}");
+    assert!(failed[0].contains("ATTACHMENT_STORE"), "{text}");
+    assert!(failed[0].contains("create the directory"), "{text}");
+
+    // An S3 endpoint where nothing listens names the bucket and the AWS_* keys.
+    s.env
+        .insert("ATTACHMENT_STORE".into(), "s3://evidence/tickets".into());
+    for (key, value) in [
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_REGION", "us-east-1"),
+    ] {
+        s.env.insert(key.into(), value.into());
+    }
+    let (code, text) = check(&s.env).await;
+    assert_eq!(code, Some(1), "{text}");
+    let failed = failures(&text);
+    assert_eq!(failed.len(), 1, "{text}");
+    assert!(
+        failed[0].contains("ATTACHMENT_STORE s3://evidence/tickets"),
+        "{text}"
+    );
+    assert!(failed[0].contains("AWS_ACCESS_KEY_ID"), "{text}");
+}

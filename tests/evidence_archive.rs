@@ -13,25 +13,25 @@ use crate::panel::{body, login, panel_beside};
 use crate::support::app::{ADMIN, TestBot, USERS, WAIT};
 
 /// A small valid PNG (1×1).
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\x00\x01\x01\x00\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\x00\x01\x01\x00\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
 
-struct Archive {
+pub(crate) struct Archive {
     dir: tempfile::TempDir,
 }
 
 impl Archive {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             dir: tempfile::tempdir().expect("temp dir"),
         }
     }
 
-    fn setting(&self) -> String {
+    pub(crate) fn setting(&self) -> String {
         format!("file://{}", self.dir.path().join("files").display())
     }
 
     /// The files in the store, as (path, bytes).
-    fn files(&self) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    pub(crate) fn files(&self) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         let mut found = Vec::new();
         let root = self.dir.path().join("files");
         for fan in std::fs::read_dir(&root).into_iter().flatten().flatten() {
@@ -51,7 +51,7 @@ impl Archive {
     }
 }
 
-async fn rows_of(bot: &TestBot, message: u64) -> Vec<AttachmentRow> {
+pub(crate) async fn rows_of(bot: &TestBot, message: u64) -> Vec<AttachmentRow> {
     let id = message as i64;
     bot.db
         .run(move |c| {
@@ -66,7 +66,7 @@ async fn rows_of(bot: &TestBot, message: u64) -> Vec<AttachmentRow> {
 }
 
 /// Waits until every attachment of `message` left `pending`; returns the rows.
-async fn settled(bot: &TestBot, message: u64) -> Vec<AttachmentRow> {
+pub(crate) async fn settled(bot: &TestBot, message: u64) -> Vec<AttachmentRow> {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let rows = rows_of(bot, message).await;
@@ -89,7 +89,7 @@ async fn archived_count(bot: &TestBot) -> i64 {
 }
 
 /// `url` as Tera writes it into an attribute (`/` escaped; browsers read it back).
-fn in_page(url: &str) -> String {
+pub(crate) fn in_page(url: &str) -> String {
     url.replace('/', "&#x2F;")
 }
 

@@ -8,6 +8,8 @@ mod emulator_selftest;
 mod evidence_archive;
 mod evidence_erasure;
 mod evidence_ocr;
+mod evidence_restart;
+mod evidence_transcript;
 mod first_hour;
 mod gateway_hardening;
 mod hardening;

@@ -11,11 +11,12 @@
 //! cargo test --all-targets                 # smoke run (no `--bench` flag): tiny sizes
 //! ```
 //!
-//! Scenarios: `latency`, `throughput`, `memory`, `restart`, `panel`, `startup`, `idle`.
+//! Scenarios: `latency`, `throughput`, `memory`, `restart`, `panel`, `startup`, `idle`, `attachments`.
 
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
+mod attachments;
 mod child;
 mod clicked;
 mod fixture;
@@ -53,7 +54,7 @@ impl Size {
     }
 }
 
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 8] = [
     "latency",
     "throughput",
     "memory",
@@ -61,6 +62,7 @@ const SCENARIOS: [&str; 7] = [
     "panel",
     "startup",
     "idle",
+    "attachments",
 ];
 
 fn main() -> ExitCode {
@@ -141,6 +143,7 @@ fn main() -> ExitCode {
                 "panel" => panel::run(size).await,
                 "startup" => startup::run(size).await,
                 "idle" => idle::run(size).await,
+                "attachments" => attachments::run(size).await,
                 _ => unreachable!("scenario names are checked above"),
             }
         });

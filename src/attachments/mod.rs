@@ -8,3 +8,8 @@ pub mod sniff;
 pub mod store;
 
 pub use store::FileStore;
+
+/// The panel's path of an archived file of ticket `ticket` (`/tickets/<n>/files/<sha256>`).
+pub fn panel_path(ticket: i64, sha256: &str) -> String {
+    format!("/tickets/{ticket}/files/{sha256}")
+}

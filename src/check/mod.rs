@@ -4,6 +4,7 @@
 
 mod discord;
 mod services;
+mod store;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -37,11 +38,13 @@ impl Finding {
 }
 
 /// Every check, in the order an admin fixes things: Discord first (token, intents, server,
-/// roles, channels, permissions), then the panel's login, the AI and the ban database.
+/// roles, channels, permissions), then the panel's login, the AI and the ban database, then
+/// the attachment store.
 pub async fn run(config: &Config) -> Vec<Finding> {
     crate::process::install_crypto_provider();
     let mut findings = discord::check(config).await;
     findings.extend(services::check(config).await);
+    findings.push(store::check(config).await);
     findings
 }
 

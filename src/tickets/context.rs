@@ -29,6 +29,8 @@ pub struct Ctx {
     /// Prefix of this bot's actor names. ractor's registry is per process; a process runs one
     /// bot (empty prefix, names as `ticket:{id}`), tests run several and number them.
     pub actor_prefix: String,
+    /// The attachment archive, read for the files a transcript embeds.
+    pub files: crate::attachments::FileStore,
 }
 
 impl Ctx {

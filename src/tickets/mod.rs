@@ -18,6 +18,7 @@ pub mod slot;
 pub mod supervisor;
 pub mod tags;
 pub mod target;
+pub mod transcript_files;
 
 #[cfg(test)]
 mod tests;

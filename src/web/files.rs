@@ -20,7 +20,7 @@ pub const FILE_CSP: &str = "default-src 'none'; sandbox";
 
 /// The panel's address of an archived file of ticket `ticket`.
 pub fn file_url(ticket: i64, sha256: &str) -> String {
-    format!("/tickets/{ticket}/files/{sha256}")
+    crate::attachments::panel_path(ticket, sha256)
 }
 
 struct ArchivedFile {

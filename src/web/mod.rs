@@ -30,6 +30,7 @@ mod store;
 mod templates;
 mod text;
 mod ticket_view;
+mod transcript_files;
 mod triage;
 mod view;
 

@@ -19,6 +19,7 @@ use super::store;
 use super::templates::{Page, Templates};
 use super::text;
 use super::ticket_view::TicketPageView;
+use super::transcript_files::ArchiveByUrl;
 use super::view::{TicketSummary, TranscriptLineView, TranscriptRow, UserView, format_time};
 use crate::db::Db;
 use crate::transcript::parse_transcript;
@@ -112,10 +113,12 @@ async fn transcript(
                 Mentioned::in_texts(rows.iter().map(|row| row.content.as_str()))
             };
             let users = names::user_names(conn, id, &mentioned.users)?;
-            Ok(Some((ticket, transcript, rows, mentioned, users)))
+            let archived = crate::db::attachments::of_ticket(conn, id)?;
+            let archive = ArchiveByUrl::new(crate::db::attachments::with_types(conn, archived)?);
+            Ok(Some((ticket, transcript, rows, mentioned, users, archive)))
         })
         .await?;
-    let Some((ticket, transcript, rows, mentioned, users)) = found else {
+    let Some((ticket, transcript, rows, mentioned, users, archive)) = found else {
         return Err(PanelError::not_found(text::TRANSCRIPT_NOT_FOUND));
     };
     let names = guild.names_for(&mentioned, users).await;
@@ -141,7 +144,7 @@ async fn transcript(
                 .collect()
         } else {
             rows.iter()
-                .map(|row| TranscriptLineView::of_row(row, &names))
+                .map(|row| TranscriptLineView::of_row(row, &names, &archive))
                 .collect()
         },
         generated: format_time(crate::db::now_ms()),

@@ -232,6 +232,8 @@ pub struct TranscriptLineView {
     pub author: Option<String>,
     pub colour: String,
     pub html: String,
+    /// Attachments from the archive (their markers left the text).
+    pub attachments: Vec<super::message_view::AttachmentView>,
 }
 
 impl TranscriptLineView {
@@ -244,15 +246,22 @@ impl TranscriptLineView {
             author: entry.author.clone(),
             colour: colour_class(0, entry.author.as_deref().unwrap_or("")),
             html: markdown::render_with(&entry.content, names),
+            attachments: Vec::new(),
         }
     }
 
-    pub fn of_row(row: &TranscriptEntryRow, names: &Names) -> Self {
+    pub fn of_row(
+        row: &TranscriptEntryRow,
+        names: &Names,
+        archive: &super::transcript_files::ArchiveByUrl,
+    ) -> Self {
+        let (content, attachments) = archive.take_attachments(&row.content);
         Self {
             time: Some(format_time_seconds(row.at_ms)),
             author: Some(row.author_name.clone()),
             colour: colour_class(row.author_id, &row.author_name),
-            html: markdown::render_with(&row.content, names),
+            html: markdown::render_with(&content, names),
+            attachments,
         }
     }
 }

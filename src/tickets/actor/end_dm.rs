@@ -61,7 +61,8 @@ impl TicketState {
             .db
             .run(move |conn| Ok((queries::ticket(conn, id)?, queries::messages_of(conn, id)?)))
             .await?;
-        let html = transcript::render_html(&ticket, &messages);
+        let links = crate::tickets::transcript_files::file_links(&self.ctx, id).await;
+        let html = transcript::render_html(&ticket, &messages, &links);
         let message = Post {
             embeds: vec![simple_embed(
                 &texts::ended_dm_title(id),

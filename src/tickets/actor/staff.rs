@@ -323,7 +323,8 @@ impl TicketState {
             .db
             .run(move |conn| Ok((queries::ticket(conn, id)?, queries::messages_of(conn, id)?)))
             .await?;
-        let html = transcript::render_html(&ticket, &messages);
+        let links = crate::tickets::transcript_files::file_links(&self.ctx, id).await;
+        let html = transcript::render_html(&ticket, &messages, &links);
         self.discord()
             .ephemeral_with_file(
                 interaction,

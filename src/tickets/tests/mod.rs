@@ -73,6 +73,13 @@ impl Bench {
         let db = Db::connect(&url).await.expect("test database");
         let config = Arc::new(config());
         let discord = Arc::new(MemoryDiscord::default());
+        let files =
+            crate::attachments::FileStore::open(&crate::config::attachments::AttachmentConfig {
+                store: crate::config::attachments::StoreLocation::Local(dir.path().join("files")),
+                max_mb: 25,
+                s3: Vec::new(),
+            })
+            .expect("attachment store");
         let ctx = Arc::new(Ctx {
             ai: crate::ai::Clients::new(&config),
             discord: discord.clone(),
@@ -83,6 +90,7 @@ impl Bench {
             channels: ChannelIndex::default(),
             category_fill: Default::default(),
             actor_prefix: format!("unit{}/", BENCHES.fetch_add(1, Ordering::Relaxed)),
+            files,
         });
         let _ = ctx.bot_user_id.set(Id::new(BOT_USER));
         Self {

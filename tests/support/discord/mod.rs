@@ -644,6 +644,12 @@ impl DiscordEmu {
         });
     }
 
+    /// The CDN serves files named `filename` again (after [`Self::cdn_refuses`]).
+    pub fn cdn_accepts(&self, filename: &str) {
+        self.inner
+            .update(|m| m.refused_attachment_names.remove(filename));
+    }
+
     /// Downloads of `attachment` that reached the CDN, with the status each got.
     pub fn attachment_downloads(&self, attachment: u64) -> Vec<u16> {
         let part = format!("/{attachment}/");
