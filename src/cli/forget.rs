@@ -76,23 +76,14 @@ fn report_files(files: &FilesRemoved) {
 }
 
 async fn tell_log_channel(config: &Config, detail: &str) {
-    let http = crate::discord::rest::client(config);
-    let embed = crate::discord::adapter::log_embed(LogEntry {
+    let entry = LogEntry {
         title: texts::ERASURE_LOG_TITLE,
         ticket: None,
         actor: None,
         detail: detail.to_owned(),
         color: ORANGE,
-    });
-    let posted = match http
-        .create_message(config.log_channel_id)
-        .embeds(&[embed])
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(err) => Err(err.to_string()),
     };
-    if let Err(err) = posted {
+    if let Err(err) = crate::discord::log_channel::post_without_bot(config, entry).await {
         tracing::warn!(error = %err, "the log channel could not be told of the erasure");
         eprintln!("warning: the log channel could not be told ({err}); the erasure stands");
     }

@@ -17,6 +17,7 @@ use twilight_model::id::marker::ChannelMarker;
 use twilight_util::builder::embed::EmbedBuilder;
 
 use super::rest;
+use crate::config::Config;
 use crate::error::Error;
 use crate::limits;
 use crate::texts;
@@ -46,6 +47,24 @@ impl LogChannel {
         if self.queue.send(limits::embed(embed)).is_err() {
             tracing::warn!("log channel poster stopped; event not posted");
         }
+    }
+}
+
+/// Posts one entry at once through Discord's REST API with the bot token, for those that run
+/// without the bot and its poster (`ticketbot forget`, the panel).
+pub async fn post_without_bot(
+    config: &Config,
+    entry: crate::tickets::port::LogEntry<'_>,
+) -> Result<(), String> {
+    let http = rest::client(config);
+    let embed = limits::embed(super::adapter::log_embed(entry));
+    match http
+        .create_message(config.log_channel_id)
+        .embeds(&[embed])
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(err) => Err(err.to_string()),
     }
 }
 

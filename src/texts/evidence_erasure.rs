@@ -50,3 +50,10 @@ pub fn erase_done(user: u64) -> String {
 pub fn erase_nothing(user: u64) -> String {
     format!("Für Mitglied {user} ist nichts (mehr) gespeichert; nichts geändert.")
 }
+
+/// The panel's refusals of an erasure.
+pub const ERASE_ADMINS_ONLY: &str = "Nur Mitglieder mit der Admin-Rolle dürfen Daten löschen.";
+pub const ERASE_UNCONFIRMED: &str =
+    "Die Löschung wurde nicht bestätigt (das Formular war abgelaufen); nichts geändert.";
+/// The confirmation page's title.
+pub const ERASE_TITLE: &str = "Daten eines Mitglieds löschen";

@@ -15,6 +15,7 @@ use rocket::response::Redirect;
 use rocket::{Route, State, get};
 use serde::{Deserialize, Serialize};
 
+use super::admin::AdminRoles;
 use super::discord_api::{DiscordApi, DiscordUser, GuildMember, oauth_http};
 use super::error::PanelError;
 use super::{session, text};
@@ -35,6 +36,8 @@ pub struct Auth {
     redirect_uri: String,
     allowed_roles: Vec<u64>,
     secure_cookies: bool,
+    /// Who holds `ADMIN_ROLE_ID`, as the member lookups said.
+    pub admins: AdminRoles,
 }
 
 impl Auth {
@@ -54,6 +57,7 @@ impl Auth {
                 .map(|id| id.get())
                 .collect(),
             secure_cookies: config.panel.redirect_uri.scheme() == "https",
+            admins: AdminRoles::new(config.roles.admin.get()),
         })
     }
 
@@ -277,6 +281,7 @@ async fn callback(
             format!("user {user_id} holds none of the allowed roles"),
         ));
     }
+    auth.admins.record(user_id, &member, now_ms());
     let name = member_name(&member).unwrap_or_else(|| user.display_name().to_owned());
     tracing::info!(user = user_id, name = %name, "panel login");
     session::start(db, auth, cookies, user_id, name, avatar_of(&user)).await?;

@@ -8,9 +8,11 @@
 //! rendered list pages in a [`list_cache::ListCache`]), [`monitoring::stage`] (`/metrics`,
 //! `/status`).
 
+mod admin;
 mod assets;
 mod auth;
 mod discord_api;
+mod erase;
 mod error;
 mod files;
 mod guild_names;
@@ -66,6 +68,7 @@ pub fn rocket_with(config: Arc<Config>, db: Db, checks: Checks) -> rocket::Rocke
         .attach(guild_names::stage(config.clone()))
         .attach(pages::stage())
         .attach(files::stage(config.attachments.clone()))
+        .attach(erase::stage(config.clone()))
         .attach(monitoring::stage(config))
         .attach(health::stage(checks))
         .register("/", error::catchers())

@@ -8,7 +8,11 @@ use rocket::response::{Redirect, Responder};
 use rocket::{Route, State, get};
 use serde::Serialize;
 
-use super::auth::login_redirect;
+use std::sync::Arc;
+
+use rocket::request::FlashMessage;
+
+use super::auth::{Auth, login_redirect};
 use super::error::PanelError;
 use super::guild_names::GuildNames;
 use super::list_cache::ListCache;
@@ -18,17 +22,20 @@ use super::session::Staff;
 use super::store;
 use super::templates::{Page, Templates};
 use super::text;
-use super::ticket_view::TicketPageView;
+use super::ticket_view::{EraseLink, TicketPageView};
 use super::transcript_files::ArchiveByUrl;
 use super::view::{TicketSummary, TranscriptLineView, TranscriptRow, UserView, format_time};
 use crate::db::Db;
 use crate::transcript::parse_transcript;
 
 #[get("/tickets/<id>?<page>")]
+#[allow(clippy::too_many_arguments)]
 async fn ticket(
     staff: Staff,
     id: i64,
     page: Option<i64>,
+    flash: Option<FlashMessage<'_>>,
+    auth: &State<Arc<Auth>>,
     db: &State<Db>,
     guild: &State<GuildNames>,
     templates: &State<Templates>,
@@ -49,10 +56,15 @@ async fn ticket(
         })
         .await?;
     let names = guild.names_for(&mentioned, users).await;
-    templates.page(
-        "ticket.html",
-        &TicketPageView::of(UserView::of(&staff.0), detail, &names, guild.guild_id),
-    )
+    let mut view = TicketPageView::of(UserView::of(&staff.0), detail, &names, guild.guild_id);
+    if auth.admins.holds(&staff.0, &auth.api).await {
+        view.erase = Some(EraseLink {
+            url: super::erase::erase_url(id),
+            label: crate::texts::ERASE_BUTTON,
+        });
+    }
+    view.notice = super::erase::notice(flash);
+    templates.page("ticket.html", &view)
 }
 
 #[derive(Debug, Serialize)]

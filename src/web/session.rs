@@ -171,6 +171,7 @@ async fn check_session(request: &Request<'_>) -> Result<Staff, SessionProblem> {
     let user = session.user_id;
     match auth.api.member(user).await {
         Ok(Some(member)) if auth.allows(&member) => {
+            auth.admins.record(user, &member, now);
             let name = member_name(&member).unwrap_or(session.name.clone());
             let (hash, stored_name) = (session.token_hash.clone(), name.clone());
             let confirmed = db

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::error::PanelError;
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("list.html", include_str!("../../templates/list.html")),
     ("ticket.html", include_str!("../../templates/ticket.html")),
@@ -25,6 +25,7 @@ const TEMPLATES: [(&str, &str); 8] = [
     ),
     ("message.html", include_str!("../../templates/message.html")),
     ("logout.html", include_str!("../../templates/logout.html")),
+    ("erase.html", include_str!("../../templates/erase.html")),
     ("status.html", include_str!("../../templates/status.html")),
 ];
 

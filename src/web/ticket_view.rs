@@ -40,6 +40,16 @@ pub struct TicketPageView {
     /// Links to the page of older and of newer messages, where there is one.
     pub older_url: Option<String>,
     pub newer_url: Option<String>,
+    /// The admin action "Daten löschen" for the opener: only for holders of the admin role.
+    pub erase: Option<EraseLink>,
+    /// What an action just did (the erasure's outcome).
+    pub notice: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EraseLink {
+    pub url: String,
+    pub label: &'static str,
 }
 
 /// One evidence image: the archived copy (when stored), the text read, or why there is none.
@@ -90,6 +100,8 @@ impl TicketPageView {
             message_pages: detail.message_pages,
             older_url: (page < detail.message_pages).then(|| page_url(page + 1)),
             newer_url: (page > 1).then(|| page_url(page - 1)),
+            erase: None,
+            notice: None,
             user,
             discord: DiscordLinks {
                 channel: ticket
