@@ -18,6 +18,7 @@ mod lifecycle;
 mod limits;
 mod open_limits;
 mod panel;
+mod panel_erasure;
 mod panel_hardening;
 mod panel_search;
 mod panel_views;

@@ -55,7 +55,10 @@ impl AdminRoles {
             }
             Ok(None) => false,
             Err(err) => {
-                tracing::warn!(user, "admin role lookup failed, admin actions refused: {err}");
+                tracing::warn!(
+                    user,
+                    "admin role lookup failed, admin actions refused: {err}"
+                );
                 false
             }
         }

@@ -150,7 +150,10 @@ async fn erase(
         }
         Forgotten::AlreadyErased | Forgotten::Unknown => texts::erase_nothing(user),
     };
-    Ok(Flash::success(Redirect::to(format!("/tickets/{id}")), message))
+    Ok(Flash::success(
+        Redirect::to(format!("/tickets/{id}")),
+        message,
+    ))
 }
 
 pub fn routes() -> Vec<Route> {
