@@ -50,7 +50,7 @@ async fn post_erase(panel: &Panel, ticket: i64, form: &str) -> Status {
         .client
         .post(format!("/tickets/{ticket}/erase"))
         .header(ContentType::Form)
-        .body(form.to_owned())
+        .body(form)
         .dispatch()
         .await
         .status()
