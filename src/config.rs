@@ -244,7 +244,7 @@ impl Config {
                 u64::from(env.number("TICKET_CLEANUP_DAYS", 7, 0..=3650)?) * 86_400,
             ),
             auto_close: workflow::auto_close(&env)?,
-            auto_assign: workflow::flag(&env, "AUTO_ASSIGN", false)?,
+            auto_assign: env.boolean("AUTO_ASSIGN", false)?,
             cleanup_every: Duration::from_secs(u64::from(env.number(
                 "TICKET_CLEANUP_INTERVAL_SECONDS",
                 900,

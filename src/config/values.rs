@@ -87,7 +87,7 @@ impl Env<'_> {
             "false" | "0" | "no" | "off" => Ok(false),
             _ => Err(ConfigError::new(
                 key,
-                format!("expected true or false, got {raw:?}"),
+                format!("expected true or false, e.g. {key}=true, got {raw:?}"),
             )),
         }
     }

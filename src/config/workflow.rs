@@ -37,21 +37,6 @@ pub(super) fn auto_close(env: &Env<'_>) -> Result<Option<AutoClose>, ConfigError
     Ok(Some(AutoClose { after, warning }))
 }
 
-/// A yes/no key: `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`).
-pub(super) fn flag(env: &Env<'_>, key: &str, default: bool) -> Result<bool, ConfigError> {
-    let Some(raw) = env.optional(key) else {
-        return Ok(default);
-    };
-    match raw.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Ok(true),
-        "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::new(
-            key,
-            format!("expected true or false, e.g. {key}=true, got {raw:?}"),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
