@@ -169,10 +169,11 @@ mod tests {
 
     use super::*;
 
-    const SUPPORT: u64 = 10;
-    const ADMIN: u64 = 11;
+    // Shared with the tests of `policy::staff`.
+    pub(super) const SUPPORT: u64 = 10;
+    pub(super) const ADMIN: u64 = 11;
 
-    fn roles() -> Roles {
+    pub(super) fn roles() -> Roles {
         Roles {
             support: Id::new(SUPPORT),
             admin: Id::new(ADMIN),
@@ -180,14 +181,14 @@ mod tests {
         }
     }
 
-    fn asker(id: u64, roles: &[Id<RoleMarker>]) -> Asker<'_> {
+    pub(super) fn asker(id: u64, roles: &[Id<RoleMarker>]) -> Asker<'_> {
         Asker {
             id: Some(Id::new(id)),
             roles,
         }
     }
 
-    fn claimed_by(holder: i64) -> Ticket {
+    pub(super) fn claimed_by(holder: i64) -> Ticket {
         Ticket {
             status: TicketStatus::Claimed,
             claimed_by: Some(holder),

@@ -94,32 +94,7 @@ pub fn edit_tags(roles: &Roles, asker: Asker<'_>) -> Result<(), Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const SUPPORT: u64 = 10;
-    const ADMIN: u64 = 11;
-
-    fn roles() -> Roles {
-        Roles {
-            support: Id::new(SUPPORT),
-            admin: Id::new(ADMIN),
-            viewers: Vec::new(),
-        }
-    }
-
-    fn asker(id: u64, roles: &[Id<RoleMarker>]) -> Asker<'_> {
-        Asker {
-            id: Some(Id::new(id)),
-            roles,
-        }
-    }
-
-    fn claimed_by(holder: i64) -> Ticket {
-        Ticket {
-            status: TicketStatus::Claimed,
-            claimed_by: Some(holder),
-            ..Ticket::sample(1, 100)
-        }
-    }
+    use crate::tickets::policy::tests::{ADMIN, SUPPORT, asker, claimed_by, roles};
 
     #[test]
     fn only_the_claimer_or_an_admin_unclaims_or_transfers() {
